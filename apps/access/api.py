@@ -1,0 +1,56 @@
+"""DRF pieces that put every API request to citizen data through the access module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import generics, permissions
+from rest_framework.request import Request
+
+from apps.access import audit
+from apps.access.context import Actor, actor_from_request
+from apps.core.exceptions import ApplicationError, PreconditionRequired
+
+
+class ActsForOrganisation(permissions.IsAuthenticated):
+    """Authenticated, and acting for one of the user's organisations (``X-Organisation``)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        actor_from_request(request)  # raises 400/403 with a clear code
+        return True
+
+
+class AccessView(generics.GenericAPIView):
+    """Base for views of citizen data: the actor, audited lists, and ``If-Match``."""
+
+    permission_classes = [ActsForOrganisation]
+    list_action = audit.Action.LIST
+
+    @property
+    def actor(self) -> Actor:
+        return actor_from_request(self.request)
+
+    def paginate_and_record(self, queryset: Any) -> Any:
+        """One page of objects; one audit event per object shown."""
+        page = self.paginate_queryset(queryset)
+        audit.record_objects(self.actor, self.list_action, page)
+        return page
+
+    def expected_version(self) -> int:
+        raw = self.request.headers.get("If-Match", "").strip()
+        if not raw:
+            raise PreconditionRequired(
+                _("Send the plan's version in If-Match (take it from the ETag)."),
+                fields={"If-Match": [_("This header is required.")]},
+            )
+        value = raw.removeprefix("W/").strip('"')
+        if not value.isdigit():
+            raise ApplicationError(
+                _("If-Match must hold the plan's ETag, such as \"3\"."),
+                code="invalid_if_match",
+                fields={"If-Match": [_("Not a version.")]},
+            )
+        return int(value)

@@ -1,0 +1,153 @@
+"""Every permission rule of the service (DESIGN §5), and the audit event of every check.
+
+Lists are scoped in the database by the selectors here; single objects come through
+``access_*`` functions that answer 404 for both "missing" and "not yours", and 403 for an
+action the actor may not take on something they can see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+
+from apps.access import audit
+from apps.access.context import Actor
+from apps.audit.models import AccessEvent
+from apps.citizens.models import Citizen, Consent
+from apps.plans.models import Effort, Plan, PlanGroupObjectPermission
+
+Action = AccessEvent.Action
+
+
+class NotVisible(exceptions.NotFound):
+    """404: the object does not exist, or the actor may not know that it does."""
+
+    def __init__(self, audit_event: dict[str, Any]) -> None:
+        super().__init__(_("Not found."))
+        self.audit_event = audit_event
+
+
+class Forbidden(exceptions.PermissionDenied):
+    """403: the actor sees the object but may not take this action on it."""
+
+    def __init__(self, detail: str, audit_event: dict[str, Any]) -> None:
+        super().__init__(detail)
+        self.audit_event = audit_event
+
+
+def _denied(actor: Actor, action: str, object_type: str, object_id: Any, **kw: Any) -> dict:
+    return audit.event(
+        actor, action, object_type, object_id, outcome=AccessEvent.Outcome.DENIED, **kw
+    )
+
+
+def consent_covers(actor: Actor, citizen_ref: Any) -> Exists:
+    """Consent in force for the acting organisation (checked at query time: expiry needs no job)."""
+    return Exists(
+        Consent.objects.in_force().filter(citizen=citizen_ref, organisations=actor.organisation)
+    )
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
+    """Plans the acting organisation takes part in (a guardian grant) within consent."""
+    granted = PlanGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        group_id=actor.organisation.group_id,
+        permission__codename="view_plan",
+    )
+    return Plan.objects.filter(Exists(granted), consent_covers(actor, OuterRef("citizen_id")))
+
+
+def access_plan(actor: Actor, plan_id: Any, action: str = Action.VIEW, *, record: bool = True) -> Plan:
+    """The plan, if the actor may take ``action`` on it; else 404 (unseen) or 403 (seen).
+
+    ``action``: VIEW for reading; UPDATE for editing shared sections (caseworkers);
+    "coordinate" for what only the coordinator may do (participants, reviews, handover, close).
+    """
+    audit_action = Action.UPDATE if action == "coordinate" else action
+    plan = _get(plans_visible_to(actor), plan_id)
+    if plan is None:
+        raise NotVisible(_denied(actor, audit_action, "plan", plan_id))
+    if action != Action.VIEW:
+        reason = _write_refusal(actor, plan, action)
+        if reason:
+            raise Forbidden(
+                reason, _denied(actor, audit_action, "plan", plan.pk, citizen_id=plan.citizen_id)
+            )
+    if record:
+        audit.record(actor, audit_action, "plan", plan.pk, citizen_id=plan.citizen_id)
+    return plan
+
+
+def _write_refusal(actor: Actor, plan: Plan, action: str) -> str | None:
+    if not actor.is_caseworker:
+        return _("Managers may read plans but not change them.")
+    if action == "coordinate" and not is_coordinator(actor, plan):
+        return _("Only the plan's coordinator may do this.")
+    return None
+
+
+def is_coordinator(actor: Actor, plan: Plan) -> bool:
+    return (
+        plan.coordinator_user_id == actor.user.pk
+        and plan.coordinator_organisation_id == actor.organisation.pk
+    )
+
+
+def may_edit_effort(actor: Actor, effort: Effort) -> bool:
+    """Each organisation edits only its own efforts."""
+    return actor.is_caseworker and effort.organisation_id == actor.organisation.pk
+
+
+def access_effort(actor: Actor, plan: Plan, effort_id: Any, action: str) -> Effort:
+    effort = _get(Effort.objects.filter(plan=plan), effort_id)
+    if effort is None:
+        raise NotVisible(_denied(actor, action, "effort", effort_id, citizen_id=plan.citizen_id))
+    if action != Action.VIEW and not may_edit_effort(actor, effort):
+        raise Forbidden(
+            _("Only the organisation responsible for an effort may change it."),
+            _denied(actor, action, "effort", effort.pk, citizen_id=plan.citizen_id),
+        )
+    return effort
+
+
+# --- citizens and consent ---------------------------------------------------------------------
+
+def citizens_visible_to(actor: Actor) -> QuerySet[Citizen]:
+    """Citizens the acting organisation registered, or whose consent covers it."""
+    return Citizen.objects.filter(
+        Q(registered_for=actor.organisation) | consent_covers(actor, OuterRef("pk"))
+    )
+
+
+def access_citizen(actor: Actor, citizen_id: Any, action: str = Action.VIEW, *, record: bool = True) -> Citizen:
+    citizen = _get(citizens_visible_to(actor), citizen_id)
+    if citizen is None:
+        raise NotVisible(_denied(actor, action, "citizen", citizen_id))
+    if action != Action.VIEW and not actor.is_caseworker:
+        raise Forbidden(
+            _("Managers may read but not change citizen data."),
+            _denied(actor, action, "citizen", citizen.pk, citizen_id=citizen.pk),
+        )
+    if record:
+        audit.record(actor, action, "citizen", citizen.pk, citizen_id=citizen.pk)
+    return citizen
+
+
+def require_caseworker(actor: Actor, action: str, object_type: str) -> None:
+    if not actor.is_caseworker:
+        raise Forbidden(
+            _("Only caseworkers may do this."), _denied(actor, action, object_type, "")
+        )
+
+
+def _get(queryset: QuerySet, pk: Any) -> Any:
+    try:
+        return queryset.filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,95 @@
+"""Who is acting: a user, for one organisation, in one role, within one request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+
+from apps.organisations.models import Membership, Organisation
+
+DEFAULT_PURPOSE = "treatment_and_coordination"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: AbstractBaseUser
+    organisation: Organisation
+    role: str
+    request_id: str = ""
+    client_address: str | None = None
+    purpose: str = DEFAULT_PURPOSE
+    memberships: tuple[Membership, ...] = field(default=(), compare=False)
+
+    @property
+    def is_caseworker(self) -> bool:
+        return self.role == Membership.Role.CASEWORKER
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Membership.Role.MANAGER
+
+
+class OrganisationRequired(exceptions.APIException):
+    status_code = 400
+    default_code = "organisation_required"
+    default_detail = "Choose the organisation you act for with the X-Organisation header."
+
+
+def actor_for(
+    user: AbstractBaseUser | AnonymousUser,
+    organisation_id: str | int | None,
+    *,
+    request_id: str = "",
+    client_address: str | None = None,
+) -> Actor:
+    """The acting context. A user with one membership acts for it; with several, they choose."""
+    if not user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    memberships = tuple(Membership.objects.filter(user=user).select_related("organisation"))
+    if not memberships:
+        raise exceptions.PermissionDenied(
+            _("You are not a member of any organisation."), code="no_membership"
+        )
+    if organisation_id in (None, ""):
+        if len(memberships) > 1:
+            raise OrganisationRequired(
+                _("Choose the organisation you act for with the X-Organisation header.")
+            )
+        chosen = memberships[0]
+    else:
+        chosen_list = [m for m in memberships if str(m.organisation_id) == str(organisation_id)]
+        if not chosen_list:
+            raise OrganisationRequired(
+                _("You are not a member of organisation %(id)s.") % {"id": organisation_id}
+            )
+        chosen = chosen_list[0]
+    return Actor(
+        user=user,
+        organisation=chosen.organisation,
+        role=chosen.role,
+        request_id=request_id,
+        client_address=client_address,
+        memberships=memberships,
+    )
+
+
+def actor_from_request(request) -> Actor:  # type: ignore[no-untyped-def]
+    """The actor of an API or web request, cached on the request."""
+    cached = getattr(request, "_kip_actor", None)
+    if cached is not None:
+        return cached
+    session = getattr(request, "session", None)
+    organisation_id = request.headers.get("X-Organisation") or (
+        session.get("organisation_id") if session is not None else None
+    )
+    actor = actor_for(
+        request.user,
+        organisation_id,
+        request_id=getattr(request, "request_id", ""),
+        client_address=getattr(request, "client_address", None),
+    )
+    request._kip_actor = actor
+    return actor

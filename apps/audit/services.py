@@ -1,0 +1,13 @@
+"""Writes to the audit trail. Called by ``apps.access`` only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from apps.audit.models import AccessEvent
+
+
+def access_events_record(*, events: Iterable[dict[str, Any]]) -> list[AccessEvent]:
+    """Insert events in one statement. A failure propagates: the request fails closed."""
+    return AccessEvent.objects.bulk_create([AccessEvent(**event) for event in events])

@@ -1,0 +1,56 @@
+from rest_framework import serializers
+
+from apps.citizens.models import Citizen, Consent
+
+
+class CitizenSerializer(serializers.ModelSerializer):
+    """A citizen with the CPR masked (``DDMMYY-xxxx``): lists, search results."""
+
+    cpr = serializers.CharField(source="cpr_masked", read_only=True)
+
+    class Meta:
+        model = Citizen
+        fields = ["id", "name", "cpr", "birth_date", "registered_for", "created"]
+
+
+class CitizenDetailSerializer(CitizenSerializer):
+    """The citizen view of someone with access: the whole CPR number."""
+
+    cpr = serializers.SerializerMethodField()
+
+    def get_cpr(self, citizen: Citizen) -> str:
+        from apps.citizens.cpr import formatted
+
+        return formatted(citizen.cpr_digits)
+
+
+class CitizenCreateSerializer(serializers.Serializer):
+    cpr = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=200)
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    organisations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "citizen",
+            "organisations",
+            "form",
+            "given_at",
+            "expires_at",
+            "withdrawn_at",
+            "recorded_by",
+            "recorded_for",
+        ]
+
+
+class ConsentCreateSerializer(serializers.Serializer):
+    organisations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=20
+    )
+    form = serializers.ChoiceField(choices=Consent.Form.choices)
+    given_at = serializers.DateTimeField(required=False)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)

@@ -1,0 +1,97 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from apps.access import audit
+from apps.access.api import AccessView
+from apps.access.checks import Action, access_citizen, citizens_visible_to
+from apps.citizens import cpr, services
+from apps.citizens.api.serializers import (
+    CitizenCreateSerializer,
+    CitizenDetailSerializer,
+    CitizenSerializer,
+    ConsentCreateSerializer,
+    ConsentSerializer,
+)
+from apps.citizens.models import Consent
+
+
+class CitizenList(AccessView):
+    serializer_class = CitizenSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("cpr", str, description="Find one citizen by CPR")])
+    def get(self, request):  # type: ignore[no-untyped-def]
+        queryset = citizens_visible_to(self.actor).order_by("-id")
+        number = request.query_params.get("cpr")
+        if number is not None:
+            return self._search(queryset, number)
+        page = self.paginate_and_record(queryset)
+        return self.get_paginated_response(CitizenSerializer(page, many=True).data)
+
+    def _search(self, queryset, number):  # type: ignore[no-untyped-def]
+        # The criteria are recorded, never the CPR in clear text.
+        try:
+            digits = cpr.normalise(number)
+        except cpr.InvalidCPR as exc:
+            from apps.core.exceptions import ApplicationError
+
+            raise ApplicationError(str(exc), code="invalid_cpr", fields={"cpr": [str(exc)]}) from exc
+        found = list(queryset.filter(cpr_hash=cpr.lookup_hash(digits)))
+        criteria = {"criteria": {"cpr_hash": cpr.lookup_hash(digits)[:16]}}
+        if not found:
+            audit.record(self.actor, Action.SEARCH, "citizen", detail=criteria)
+        for citizen in found:
+            audit.record(
+                self.actor, Action.SEARCH, "citizen", citizen.pk, citizen_id=citizen.pk, detail=criteria
+            )
+        return Response({"results": CitizenSerializer(found, many=True).data, "next": None})
+
+    @extend_schema(request=CitizenCreateSerializer, responses={201: CitizenDetailSerializer})
+    def post(self, request):  # type: ignore[no-untyped-def]
+        data = CitizenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        citizen = services.citizen_register(
+            actor=self.actor, cpr_number=data.validated_data["cpr"], name=data.validated_data["name"]
+        )
+        return Response(CitizenDetailSerializer(citizen).data, status=status.HTTP_201_CREATED)
+
+
+class CitizenDetail(AccessView):
+    serializer_class = CitizenDetailSerializer
+
+    def get(self, request, pk):  # type: ignore[no-untyped-def]
+        citizen = access_citizen(self.actor, pk)
+        return Response(CitizenDetailSerializer(citizen).data)
+
+
+class ConsentList(AccessView):
+    serializer_class = ConsentSerializer
+
+    def get(self, request, citizen_pk):  # type: ignore[no-untyped-def]
+        citizen = access_citizen(self.actor, citizen_pk, Action.VIEW)
+        consents = Consent.objects.filter(citizen=citizen).prefetch_related("organisations")
+        page = self.paginate_queryset(consents.order_by("-id"))
+        return self.get_paginated_response(ConsentSerializer(page, many=True).data)
+
+    @extend_schema(request=ConsentCreateSerializer, responses={201: ConsentSerializer})
+    def post(self, request, citizen_pk):  # type: ignore[no-untyped-def]
+        data = ConsentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = services.consent_give(
+            actor=self.actor,
+            citizen_id=citizen_pk,
+            organisation_ids=data.validated_data["organisations"],
+            form=data.validated_data["form"],
+            given_at=data.validated_data.get("given_at"),
+            expires_at=data.validated_data.get("expires_at"),
+        )
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdraw(AccessView):
+    serializer_class = ConsentSerializer
+
+    @extend_schema(request=None)
+    def post(self, request, citizen_pk, pk):  # type: ignore[no-untyped-def]
+        consent = services.consent_withdraw(actor=self.actor, citizen_id=citizen_pk, consent_id=pk)
+        return Response(ConsentSerializer(consent).data)

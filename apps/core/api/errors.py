@@ -1,0 +1,66 @@
+"""One JSON error shape for the whole API: ``{"code", "detail", "fields"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.core.exceptions import ApplicationError
+
+
+def _flatten(errors: Any) -> Any:
+    if isinstance(errors, dict):
+        return {key: _flatten(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        if all(isinstance(item, str) for item in errors):
+            return [str(item) for item in errors]
+        return [_flatten(item) for item in errors]
+    return str(errors)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Denied access attempts are recorded here, after the failed transaction rolled back.
+    from apps.access.audit import record_denied
+
+    record_denied(exc, context.get("request"))
+
+    if isinstance(exc, ApplicationError):
+        return Response(
+            {"code": exc.code, "detail": exc.detail, "fields": exc.fields},
+            status=exc.status_code,
+        )
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        exc = exceptions.ValidationError(fields or exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        names = ", ".join(str(name) for name in fields)
+        response.data = {
+            "code": "invalid",
+            "detail": _("Invalid input: %(fields)s.") % {"fields": names},
+            "fields": _flatten(fields),
+        }
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+        detail = getattr(exc, "detail", "")
+        response.data = {"code": code, "detail": str(detail), "fields": {}}
+    if response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        response.data["code"] = "method_not_allowed"
+    return response

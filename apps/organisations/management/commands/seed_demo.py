@@ -1,0 +1,103 @@
+"""Demo data: the four organisations, their people, citizens with plans. Idempotent."""
+
+from __future__ import annotations
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from apps.access.context import actor_for
+from apps.citizens import cpr
+from apps.citizens.models import Citizen
+from apps.citizens.services import citizen_register, consent_give
+from apps.organisations.models import Membership, Organisation
+from apps.organisations.services import membership_ensure, organisation_ensure
+from apps.plans.models import Plan
+from apps.plans.services import effort_save, goal_save, plan_create
+
+ORGANISATIONS = [
+    ("addiction", "Rusmiddelcentret", Organisation.Kind.ADDICTION_CENTRE, "municipality"),
+    ("chp", "Center for Handicap og Psykiatri", Organisation.Kind.SOCIAL_PSYCHIATRY, "municipality"),
+    ("toften", "Toften (forsorgshjem)", Organisation.Kind.SHELTER, "municipality"),
+    ("psychiatry", "Psykiatrien, Region Sjælland", Organisation.Kind.REGIONAL_PSYCHIATRY, "region"),
+]
+
+# (cpr, name, coordinator slug, participant slugs, months to review, status, goal)
+CITIZENS = [
+    ("0101801234", "Jens Hansen", "addiction", ["addiction", "chp", "psychiatry"], 3,
+     Plan.Status.ACTIVE, "Jeg vil have min egen lejlighed og holde mig fra hash."),
+    ("1505924321", "Mette Jensen", "chp", ["chp", "addiction", "toften", "psychiatry"], 0,
+     Plan.Status.ACTIVE, "Jeg vil se mine børn hver uge."),
+    ("2302754567", "Ahmed Nielsen", "toften", ["toften", "addiction"], 5,
+     Plan.Status.DRAFT, "Jeg vil have et arbejde igen."),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations, users, citizens and plans (never with DEBUG off)."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+
+    def handle(self, *args, force: bool = False, **options):  # type: ignore[no-untyped-def]
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo refuses to run with DEBUG off; pass --force to insist.")
+        password = settings.KIP_DEMO_PASSWORD
+        users = {}
+        for slug, name, kind, sector in ORGANISATIONS:
+            organisation = organisation_ensure(slug=slug, name=name, kind=kind, sector=sector)
+            for role in Membership.Role.values:
+                username = f"{slug}.{role}"
+                user, created = get_user_model().objects.get_or_create(
+                    username=username,
+                    defaults={"first_name": slug.capitalize(), "last_name": role.capitalize()},
+                )
+                if created:
+                    user.set_password(password)
+                    user.email = f"{username}@example.org"
+                    user.save()
+                membership_ensure(user=user, organisation=organisation, role=role)
+                users[username] = user
+        self.stdout.write(f"organisations and users: {len(users)} users")
+        orgs = {o.slug: o for o in Organisation.objects.all()}
+        for i, (number, name, lead, slugs, months, status, goal) in enumerate(CITIZENS, 1):
+            self._citizen(users, orgs, number, name, lead, slugs, months, status, goal)
+            self.stdout.write(f"citizens and plans: {i}/{len(CITIZENS)}")
+        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s):" % password))
+        for username in users:
+            self.stdout.write(f"  {username}")
+
+    def _citizen(self, users, orgs, number, name, lead, slugs, months, status, goal):  # type: ignore[no-untyped-def]
+        if Citizen.objects.filter(cpr_hash=cpr.lookup_hash(number)).exists():
+            return
+        coordinator = users[f"{lead}.caseworker"]
+        actor = actor_for(coordinator, orgs[lead].pk)
+        citizen = citizen_register(actor=actor, cpr_number=number, name=name)
+        consent_give(
+            actor=actor,
+            citizen_id=citizen.pk,
+            organisation_ids=[orgs[s].pk for s in slugs],
+            form="written",
+            given_at=timezone.now() - datetime.timedelta(minutes=1),
+        )
+        plan = plan_create(
+            actor=actor,
+            citizen_id=citizen.pk,
+            coordinator_user_id=coordinator.pk,
+            coordinator_organisation_id=orgs[lead].pk,
+            participant_ids=[orgs[s].pk for s in slugs],
+            next_review=timezone.localdate() + relativedelta(months=months),
+            status=status,
+            assessment={"housing": "Bor midlertidigt på forsorgshjem.", "substance_use": "Dagligt forbrug."},
+        )
+        plan = goal_save(actor=actor, plan_id=plan.pk, expected_version=plan.version, data={"text": goal}).plan
+        effort_save(
+            actor=actor,
+            plan_id=plan.pk,
+            expected_version=plan.version,
+            data={"description": "Ugentlige samtaler og koordinering.", "responsible": coordinator.pk},
+        )

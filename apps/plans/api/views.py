@@ -1,0 +1,214 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from apps.access.api import AccessView
+from apps.access.checks import Action, access_plan
+from apps.core.exceptions import ApplicationError
+from apps.plans import selectors, services
+from apps.plans.api.serializers import (
+    AgreementSerializer,
+    EffortSerializer,
+    GoalSerializer,
+    ParticipantSerializer,
+    PlanCloseSerializer,
+    PlanCreateSerializer,
+    PlanDetailSerializer,
+    PlanSerializer,
+    PlanUpdateSerializer,
+)
+from apps.plans.models import Agreement, Effort, Goal, Plan
+
+
+def _with_etag(response: Response, plan: Plan) -> Response:
+    response["ETag"] = plan.etag
+    return response
+
+
+class PlanList(AccessView):
+    serializer_class = PlanSerializer
+
+    def get(self, request):  # type: ignore[no-untyped-def]
+        filters = {key: request.query_params.get(key, "") for key in ("status", "citizen")}
+        if filters["status"] and filters["status"] not in Plan.Status.values:
+            raise ApplicationError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
+        if filters["citizen"] and not filters["citizen"].isdigit():
+            raise ApplicationError(_("Not an id."), fields={"citizen": [_("Not an id.")]})
+        page = self.paginate_and_record(selectors.plan_list(actor=self.actor, filters=filters))
+        return self.get_paginated_response(PlanSerializer(page, many=True).data)
+
+    @extend_schema(request=PlanCreateSerializer, responses={201: PlanDetailSerializer})
+    def post(self, request):  # type: ignore[no-untyped-def]
+        data = PlanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        plan = services.plan_create(
+            actor=self.actor,
+            citizen_id=values["citizen"],
+            coordinator_user_id=values["coordinator"]["user"],
+            coordinator_organisation_id=values["coordinator"]["organisation"],
+            participant_ids=values["participants"],
+            next_review=values.get("next_review"),
+            status=values["status"],
+            assessment=values.get("assessment"),
+        )
+        body = PlanDetailSerializer(selectors.plan_detail_prefetch(plan)).data
+        return _with_etag(Response(body, status=status.HTTP_201_CREATED), plan)
+
+
+class PlanDetail(AccessView):
+    serializer_class = PlanDetailSerializer
+
+    def get(self, request, pk):  # type: ignore[no-untyped-def]
+        plan = selectors.plan_detail_prefetch(access_plan(self.actor, pk))
+        return _with_etag(Response(PlanDetailSerializer(plan).data), plan)
+
+    @extend_schema(request=PlanUpdateSerializer)
+    def patch(self, request, pk):  # type: ignore[no-untyped-def]
+        data = PlanUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_update(
+            actor=self.actor, plan_id=pk, expected_version=self.expected_version(),
+            data=dict(data.validated_data),
+        )
+        plan = selectors.plan_detail_prefetch(plan)
+        return _with_etag(Response(PlanDetailSerializer(plan).data), plan)
+
+
+class PlanClose(AccessView):
+    serializer_class = PlanDetailSerializer
+
+    @extend_schema(request=PlanCloseSerializer)
+    def post(self, request, pk):  # type: ignore[no-untyped-def]
+        data = PlanCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_close(
+            actor=self.actor, plan_id=pk, expected_version=self.expected_version(),
+            reason=data.validated_data["reason"],
+        )
+        plan = selectors.plan_detail_prefetch(plan)
+        return _with_etag(Response(PlanDetailSerializer(plan).data), plan)
+
+
+class ParticipantList(AccessView):
+    serializer_class = ParticipantSerializer
+
+    def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        plan = access_plan(self.actor, plan_pk)
+        orgs = sorted(plan.participations.values_list("organisation_id", flat=True))
+        return _with_etag(Response({"results": [{"organisation": o} for o in orgs], "next": None}), plan)
+
+    def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        data = ParticipantSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.participant_add(
+            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            organisation_id=data.validated_data["organisation"],
+        )
+        body = {"organisation": data.validated_data["organisation"]}
+        return _with_etag(Response(body, status=status.HTTP_201_CREATED), plan)
+
+
+class ParticipantDetail(AccessView):
+    serializer_class = ParticipantSerializer
+
+    def delete(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
+        plan = services.participant_remove(
+            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            organisation_id=pk,
+        )
+        return _with_etag(Response(status=status.HTTP_204_NO_CONTENT), plan)
+
+
+class _PartList(AccessView):
+    """Goals, efforts, agreements: list (read) and create (a plan write with If-Match)."""
+
+    model: type
+    save: staticmethod
+    id_kwarg: str
+
+    def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        plan = access_plan(self.actor, plan_pk)
+        items = self.model.objects.filter(plan=plan)
+        body = {"results": self.get_serializer(items, many=True).data, "next": None}
+        return _with_etag(Response(body), plan)
+
+    def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = self.save(
+            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            data=_input(data),
+        )
+        body = self.get_serializer(item).data
+        return _with_etag(Response(body, status=status.HTTP_201_CREATED), item.plan)
+
+
+class _PartDetail(AccessView):
+    model: type
+    save: staticmethod
+    id_kwarg: str
+
+    def patch(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
+        data = self.get_serializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        item = self.save(
+            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            data=_input(data), **{self.id_kwarg: pk},
+        )
+        return _with_etag(Response(self.get_serializer(item).data), item.plan)
+
+    def delete(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
+        plan = services.plan_part_delete(
+            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            model=self.model, part_id=pk,
+        )
+        return _with_etag(Response(status=status.HTTP_204_NO_CONTENT), plan)
+
+
+def _input(data: serializers.Serializer) -> dict:
+    """Validated values, with related users as ids for the service to check."""
+    values = dict(data.validated_data)
+    if values.get("responsible") is not None:
+        values["responsible"] = values["responsible"].pk
+    return values
+
+
+class GoalList(_PartList):
+    serializer_class = GoalSerializer
+    model = Goal
+    save = staticmethod(services.goal_save)
+
+
+class GoalDetail(_PartDetail):
+    serializer_class = GoalSerializer
+    model = Goal
+    save = staticmethod(services.goal_save)
+    id_kwarg = "goal_id"
+
+
+class EffortList(_PartList):
+    serializer_class = EffortSerializer
+    model = Effort
+    save = staticmethod(services.effort_save)
+
+
+class EffortDetail(_PartDetail):
+    serializer_class = EffortSerializer
+    model = Effort
+    save = staticmethod(services.effort_save)
+    id_kwarg = "effort_id"
+
+
+class AgreementList(_PartList):
+    serializer_class = AgreementSerializer
+    model = Agreement
+    save = staticmethod(services.agreement_save)
+
+
+class AgreementDetail(_PartDetail):
+    serializer_class = AgreementSerializer
+    model = Agreement
+    save = staticmethod(services.agreement_save)
+    id_kwarg = "agreement_id"

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from apps.citizens.models import Citizen
+from apps.core.models import TimeStamped
+from apps.organisations.models import Organisation
+
+LIFE_DOMAINS = {
+    "mental_health": _("mental health"),
+    "substance_use": _("substance use"),
+    "housing": _("housing"),
+    "finances": _("finances"),
+    "employment": _("employment and education"),
+    "network": _("network"),
+}
+
+
+class Plan(TimeStamped):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("active")
+        CLOSED = "closed", _("closed")
+
+    class ClosedReason(models.TextChoices):
+        GOALS_REACHED = "goals_reached", _("goals reached")
+        NO_LONGER_NEEDED = "no_longer_needed", _("coordination no longer needed")
+        CITIZEN_DECLINED = "citizen_declined", _("the citizen declined")
+        MOVED = "moved", _("the citizen moved away")
+        DECEASED = "deceased", _("the citizen died")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("consent withdrawn")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="plans")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    closed_reason = models.CharField(
+        _("reason for closing"), max_length=32, choices=ClosedReason.choices, blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The coordinator (tovholder): a person and the organisation they act for, as one pair.
+    coordinator_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="coordinated_plans"
+    )
+    coordinator_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, related_name="coordinated_plans"
+    )
+    organisations = models.ManyToManyField(
+        Organisation, through="Participation", related_name="plans"
+    )
+    # The shared view of the citizen's challenges, one text per life domain (LIFE_DOMAINS).
+    assessment = models.JSONField(_("assessment"), default=dict, blank=True)
+    next_review = models.DateField(_("next review"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen"],
+                condition=~Q(status="closed"),
+                name="plan_one_open_per_citizen",
+            ),
+            models.CheckConstraint(
+                condition=Q(coordinator_user__isnull=True, coordinator_organisation__isnull=True)
+                | Q(coordinator_user__isnull=False, coordinator_organisation__isnull=False),
+                name="plan_coordinator_is_a_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(coordinator_user__isnull=False),
+                name="plan_active_has_coordinator",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False)
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="plan_closed_has_time",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="plan_version_positive"),
+        ]
+        indexes = [
+            # The reminder sweep reads open plans by review date.
+            models.Index(
+                fields=["next_review"],
+                condition=Q(status="active"),
+                name="plan_active_next_review_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan {self.pk}"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+
+class Participation(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="participations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="participations"
+    )
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organisation"], name="participation_unique_plan_organisation"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "plan"], name="participation_org_plan_idx")]
+
+
+class Goal(TimeStamped):
+    """A goal in the citizen's own words."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        REACHED = "reached", _("reached")
+        DROPPED = "dropped", _("dropped")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    text = models.TextField(_("goal in the citizen's own words"), max_length=2000)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=1)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["priority", "id"]
+
+
+class Effort(TimeStamped):
+    """What one organisation does, with one named responsible person."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        ACTIVE = "active", _("active")
+        ENDED = "ended", _("ended")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="efforts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("description"), max_length=4000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="effort_ends_after_start",
+            )
+        ]
+
+
+class Agreement(TimeStamped):
+    """Who does what until the next meeting."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="agreements")
+    text = models.TextField(_("agreement"), max_length=2000)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due = models.DateField(_("due"), null=True, blank=True)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+
+# django-guardian with direct foreign keys: one row per organisation (group) and plan.
+class PlanGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Plan, on_delete=models.CASCADE)
+
+
+class PlanUserObjectPermission(UserObjectPermissionBase):
+    # Never granted (access is per organisation), but it keeps guardian off its generic table.
+    content_object = models.ForeignKey(Plan, on_delete=models.CASCADE)
