@@ -1,0 +1,132 @@
+"""Coordination: handover of the coordinator role, reviews with snapshots, hospital events."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.organisations.models import Organisation
+from apps.plans.models import Plan
+
+
+class Handover(models.Model):
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        CANCELLED = "cancelled", _("cancelled")
+        EXPIRED = "expired", _("expired")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="handovers")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_given"
+    )
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_received"
+    )
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PROPOSED
+    )
+    decline_reason = models.TextField(_("reason for declining"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(state="proposed"), name="handover_one_pending_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="proposed", decided_at__isnull=True)
+                | (~Q(state="proposed") & Q(decided_at__isnull=False)),
+                name="handover_decided_has_time",
+            ),
+        ]
+        indexes = [
+            # The sweep reads pending handovers by creation / expiry.
+            models.Index(
+                fields=["created"], condition=Q(state="proposed"), name="handover_pending_idx"
+            ),
+            models.Index(fields=["to_user", "-id"], name="handover_to_user_idx"),
+            models.Index(fields=["from_user", "-id"], name="handover_from_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Handover {self.pk} ({self.state})"
+
+
+class Review(models.Model):
+    """A review meeting (opfølgning) with the plan frozen as it was agreed."""
+
+    class Outcome(models.TextChoices):
+        CONTINUE = "continue", _("continue")
+        CHANGE = "change", _("change the plan")
+        CLOSE = "close", _("close the plan")
+        REASSESS = "reassess", _("reassess")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField(_("held on"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    notes = models.TextField(_("notes"), max_length=8000, blank=True)
+    participants = models.JSONField(_("participants"), default=list, blank=True)
+    next_review = models.DateField(_("next review"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_for = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-held_on", "-id"]
+
+
+class PlanSnapshot(models.Model):
+    """Read-only JSON of the plan detail as agreed at a review."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="snapshots")
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="snapshot")
+    plan_version = models.PositiveIntegerField()
+    data = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class HospitalEvent(models.Model):
+    """Admission to or discharge from a psychiatric ward (psykiatriloven § 13 a-c)."""
+
+    class Kind(models.TextChoices):
+        ADMISSION = "admission", _("admission")
+        DISCHARGE = "discharge", _("discharge")
+        EXPECTED_DISCHARGE = "expected_discharge", _("expected discharge")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="hospital_events")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_for = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
