@@ -213,3 +213,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- coordination: reminders and handovers (issue 3; owned by the coordination engineer) ---
+# Offsets count Danish working days (weekends and public holidays skipped).
+KIP_REVIEW_UPCOMING_WORKING_DAYS = env.int("KIP_REVIEW_UPCOMING_WORKING_DAYS", default=5)
+KIP_REVIEW_OVERDUE_WORKING_DAYS = env.int("KIP_REVIEW_OVERDUE_WORKING_DAYS", default=1)
+KIP_REVIEW_ESCALATION_WORKING_DAYS = env.int("KIP_REVIEW_ESCALATION_WORKING_DAYS", default=5)
+KIP_HANDOVER_REMINDER_WORKING_DAYS = env.int("KIP_HANDOVER_REMINDER_WORKING_DAYS", default=2)
+KIP_HANDOVER_ESCALATION_WORKING_DAYS = env.int("KIP_HANDOVER_ESCALATION_WORKING_DAYS", default=5)
+KIP_HANDOVER_EXPIRY_WORKING_DAYS = env.int("KIP_HANDOVER_EXPIRY_WORKING_DAYS", default=10)
+# Review reminders look back this many days (bounded index ranges; older ones were sent then).
+KIP_REMINDER_LOOKBACK_DAYS = env.int("KIP_REMINDER_LOOKBACK_DAYS", default=60)
+# A claimed but unfinished delivery (worker killed) may be claimed again after this lease.
+KIP_NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("KIP_NOTIFICATION_CLAIM_LEASE_SECONDS", default=120)
+# Undelivered notifications older than this are re-enqueued by the sweep (the outbox).
+KIP_NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int(
+    "KIP_NOTIFICATION_REQUEUE_AFTER_SECONDS", default=60
+)
+KIP_NOTIFICATION_BATCH_SIZE = env.int("KIP_NOTIFICATION_BATCH_SIZE", default=50)
+KIP_SWEEP_SECONDS = env.int("KIP_SWEEP_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+    "task": "workers.tasks.sweep",
+    "schedule": float(KIP_SWEEP_SECONDS),
+    # A sweep left in the queue past its period is dropped: the next one does the same work.
+    "options": {"expires": max(KIP_SWEEP_SECONDS - 10, 5)},
+}
+# --- end coordination ---
