@@ -47,7 +47,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 ORGS = {
     "addiction": ("Rusmiddelcentret", Organisation.Kind.ADDICTION_CENTRE, "municipality"),
-    "chp": ("Center for Handicap og Psykiatri", Organisation.Kind.SOCIAL_PSYCHIATRY, "municipality"),
+    "chp": (
+        "Center for Handicap og Psykiatri",
+        Organisation.Kind.SOCIAL_PSYCHIATRY,
+        "municipality",
+    ),
     "toften": ("Toften", Organisation.Kind.SHELTER, "municipality"),
     "psychiatry": ("Psykiatrien", Organisation.Kind.REGIONAL_PSYCHIATRY, "region"),
 }
