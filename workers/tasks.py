@@ -4,7 +4,22 @@ from celery import shared_task
 
 
 @shared_task(ignore_result=True)
-def notification_deliver(notification_id: int) -> None:
-    from apps.notifications.delivery import notification_deliver as deliver
+def sweep() -> None:
+    """Beat, every minute: what is due, from the database."""
+    from apps.notifications.reminders import reminders_sweep
 
-    deliver(notification_id=notification_id)
+    reminders_sweep()
+
+
+@shared_task(ignore_result=True)
+def notifications_deliver(notification_ids: list[int]) -> None:
+    """Deliver a batch; each notification is claimed on its own, so a retry repeats nothing."""
+    from apps.notifications.delivery import notification_deliver
+
+    for notification_id in notification_ids:
+        notification_deliver(notification_id=int(notification_id))
+
+
+@shared_task(ignore_result=True)
+def noop() -> None:
+    """For the benchmark: the cost of a task that does nothing."""

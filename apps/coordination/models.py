@@ -96,6 +96,9 @@ class Review(models.Model):
         verbose_name_plural = _("reviews")
         ordering = ["-held_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"Review {self.pk} of plan {self.plan_id}"
+
 
 class PlanSnapshot(models.Model):
     """Read-only JSON of the plan detail as agreed at a review."""
@@ -108,6 +111,9 @@ class PlanSnapshot(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Snapshot {self.pk} of plan {self.plan_id}"
 
 
 class HospitalEvent(models.Model):
@@ -130,3 +136,6 @@ class HospitalEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on plan {self.plan_id}"

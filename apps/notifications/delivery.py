@@ -7,7 +7,6 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -54,4 +53,4 @@ def notification_deliver(*, notification_id: int) -> bool:
     return done == 1
 
 
-__all__ = ["notification_claim", "notification_deliver", "send_mail"]
+

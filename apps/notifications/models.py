@@ -56,7 +56,9 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-id"], name="notification_inbox_idx"),
             # The outbox: undelivered rows, read by every sweep.
             models.Index(
-                fields=["id"], condition=Q(delivered_at__isnull=True), name="notification_outbox_idx"
+                fields=["id"],
+                condition=Q(delivered_at__isnull=True),
+                name="notification_outbox_idx",
             ),
         ]
 
@@ -74,3 +76,6 @@ class NotificationPreference(models.Model):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="da"
     )
     email = models.BooleanField(_("send e-mail"), default=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

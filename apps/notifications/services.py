@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.notifications.models import Notification
+
+log = logging.getLogger(__name__)
 
 
 def notification_dedupe_key(
@@ -50,23 +55,35 @@ def notification_create(
         if Notification.objects.filter(dedupe_key=key).exists():
             return None
         raise
-    _enqueue_delivery([notification.pk])
+    enqueue_delivery([notification.pk])
     return notification
 
 
-def _enqueue_delivery(ids: list[int]) -> None:
+def enqueue_delivery(ids: list[int]) -> None:
+    """After commit, send the ids to the workers in batches. A lost enqueue is not an error:
+    the next sweep finds the undelivered rows again."""
     if not ids:
         return
+    batch = settings.KIP_NOTIFICATION_BATCH_SIZE
+    chunks = [ids[i : i + batch] for i in range(0, len(ids), batch)]
 
     def send() -> None:
-        from workers.tasks import notification_deliver
+        from workers.tasks import notifications_deliver
 
-        for pk in ids:
+        for chunk in chunks:
             try:
-                notification_deliver.delay(pk)
-            except Exception:  # noqa: BLE001 - broker down: the next sweep re-enqueues
-                import logging
-
-                logging.getLogger(__name__).warning("could not enqueue notification %s", pk)
+                notifications_deliver.delay(chunk)
+            except Exception:  # broker down: the next sweep re-enqueues
+                log.warning("could not enqueue %s notifications", len(chunk), exc_info=True)
+                return
 
     transaction.on_commit(send)
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        notification.refresh_from_db(fields=["read_at"])
+    return notification

@@ -1,0 +1,191 @@
+"""Reviews (opfølgning): record the meeting, freeze the agreed plan, set the next date.
+And hospital events, which prompt the coordinator to review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.access import audit
+from apps.access.checks import Action, access_plan
+from apps.access.context import Actor
+from apps.coordination.models import HospitalEvent, PlanSnapshot, Review
+from apps.core.exceptions import ApplicationError, Conflict, NotFound
+from apps.notifications.models import Notification
+from apps.notifications.services import notification_create
+from apps.plans.models import Plan
+
+# The plans app's compare-and-bump: one rule for every plan write (If-Match, 412 when stale).
+from apps.plans.services import _version_bump, review_date_validate
+
+COORDINATE = "coordinate"
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
+    return ApplicationError(message, code=code, fields={field: [message]})
+
+
+def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
+    """The plan detail as JSON: assessment, goals, efforts, agreements, participants,
+    coordinator, next review."""
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "version": plan.version,
+        "status": plan.status,
+        "coordinator": {
+            "user": plan.coordinator_user_id, "organisation": plan.coordinator_organisation_id
+        },
+        "participants": sorted(plan.participations.values_list("organisation_id", flat=True)),
+        "next_review": day(plan.next_review),
+        "assessment": dict(sorted((plan.assessment or {}).items())),
+        "goals": [
+            {"id": g.pk, "text": g.text, "priority": g.priority, "status": g.status}
+            for g in plan.goals.order_by("id")
+        ],
+        "efforts": [
+            {
+                "id": e.pk, "organisation": e.organisation_id, "responsible": e.responsible_id,
+                "description": e.description, "status": e.status,
+                "starts_on": day(e.starts_on), "ends_on": day(e.ends_on),
+            }
+            for e in plan.efforts.order_by("id")
+        ],
+        "agreements": [
+            {
+                "id": a.pk, "text": a.text, "responsible": a.responsible_id,
+                "due": day(a.due), "done": a.done,
+            }
+            for a in plan.agreements.order_by("id")
+        ],
+    }
+
+
+@transaction.atomic
+def review_record(
+    *, actor: Actor, plan_id: int, expected_version: int, held_on: dt.date, outcome: str,
+    participants: list[str] | None = None, notes: str = "", next_review: dt.date | None = None,
+) -> Review:
+    """The coordinator records a review meeting; the plan is frozen as agreed and its next
+    review date set (at most six months ahead; none only when the outcome is to close)."""
+    plan = access_plan(actor, plan_id, COORDINATE)
+    if plan.status == Plan.Status.CLOSED:
+        raise Conflict(_("The plan is closed."), code="plan_closed")
+    if held_on > timezone.localdate():
+        raise _invalid("held_on", _("A review cannot be dated in the future."), "date_in_future")
+    if outcome not in Review.Outcome.values:
+        raise _invalid("outcome", _("Choose an outcome."))
+    if next_review is None and outcome != Review.Outcome.CLOSE:
+        raise _invalid("next_review", _("Agree the date of the next review."), "required")
+    review_date_validate(next_review)
+    participants = [str(p).strip() for p in participants or [] if str(p).strip()]
+    if len(participants) > 50 or any(len(p) > 200 for p in participants):
+        raise _invalid("participants", _("At most 50 names of at most 200 characters."))
+    if len(notes) > 8000:
+        raise _invalid("notes", _("At most %(n)s characters.") % {"n": 8000})
+    changes = {"next_review": next_review} if next_review is not None else {}
+    plan = _version_bump(plan, expected_version, **changes)
+    review = Review.objects.create(
+        plan=plan, held_on=held_on, outcome=outcome, notes=notes.strip(),
+        participants=participants, next_review=next_review, recorded_by=actor.user,
+        recorded_for=actor.organisation,
+    )
+    PlanSnapshot.objects.create(
+        plan=plan, review=review, plan_version=plan.version, data=plan_snapshot_data(plan)
+    )
+    audit.record(
+        actor, Action.CREATE, "review", review.pk, citizen_id=plan.citizen_id,
+        detail={"outcome": outcome},
+    )
+    return review
+
+
+def _diff_list(before: list[dict], after: list[dict]) -> dict[str, list]:
+    old = {item["id"]: item for item in before}
+    new = {item["id"]: item for item in after}
+    changed = []
+    for pk in sorted(old.keys() & new.keys()):
+        fields = {
+            key: {"before": old[pk].get(key), "after": new[pk].get(key)}
+            for key in sorted(old[pk].keys() | new[pk].keys())
+            if old[pk].get(key) != new[pk].get(key)
+        }
+        if fields:
+            changed.append({"id": pk, "fields": fields})
+    return {
+        "added": [new[pk] for pk in sorted(new.keys() - old.keys())],
+        "removed": [old[pk] for pk in sorted(old.keys() - new.keys())],
+        "changed": changed,
+    }
+
+
+def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What changed between two frozen plans: scalar fields, each life domain, and the
+    goals, efforts and agreements by id (added, removed, changed fields)."""
+    result: dict[str, Any] = {}
+    for key in ("status", "coordinator", "participants", "next_review", "version"):
+        if before.get(key) != after.get(key):
+            result[key] = {"before": before.get(key), "after": after.get(key)}
+    old_a, new_a = before.get("assessment", {}), after.get("assessment", {})
+    assessment = {
+        domain: {"before": old_a.get(domain), "after": new_a.get(domain)}
+        for domain in sorted(old_a.keys() | new_a.keys())
+        if old_a.get(domain) != new_a.get(domain)
+    }
+    if assessment:
+        result["assessment"] = assessment
+    for key in ("goals", "efforts", "agreements"):
+        part = _diff_list(before.get(key, []), after.get(key, []))
+        if any(part.values()):
+            result[key] = part
+    return result
+
+
+def review_diff(*, actor: Actor, plan_id: int, review_a: int, review_b: int) -> dict[str, Any]:
+    plan = access_plan(actor, plan_id)
+    wanted = PlanSnapshot.objects.filter(plan=plan, review_id__in=[review_a, review_b])
+    snapshots = {s.review_id: s for s in wanted}
+    for pk, field in ((review_a, "a"), (review_b, "b")):
+        if pk not in snapshots:
+            raise NotFound(_("No such review on this plan."), fields={field: [str(pk)]})
+    return {
+        "a": review_a,
+        "b": review_b,
+        "changes": snapshot_diff(snapshots[review_a].data, snapshots[review_b].data),
+    }
+
+
+@transaction.atomic
+def hospital_event_record(
+    *, actor: Actor, plan_id: int, kind: str, occurred_on: dt.date, notes: str = ""
+) -> HospitalEvent:
+    """Record an admission or discharge (any caseworker on the plan); the coordinator is
+    prompted to review."""
+    plan = access_plan(actor, plan_id, Action.UPDATE)
+    if plan.status == Plan.Status.CLOSED:
+        raise Conflict(_("The plan is closed."), code="plan_closed")
+    if kind not in HospitalEvent.Kind.values:
+        raise _invalid("kind", _("Choose admission, discharge or expected discharge."))
+    if kind != HospitalEvent.Kind.EXPECTED_DISCHARGE and occurred_on > timezone.localdate():
+        raise _invalid("occurred_on", _("This date cannot lie in the future."), "date_in_future")
+    if len(notes) > 4000:
+        raise _invalid("notes", _("At most %(n)s characters.") % {"n": 4000})
+    event = HospitalEvent.objects.create(
+        plan=plan, kind=kind, occurred_on=occurred_on, notes=notes.strip(),
+        recorded_by=actor.user, recorded_for=actor.organisation,
+    )
+    audit.record(
+        actor, Action.CREATE, "hospital_event", event.pk, citizen_id=plan.citizen_id,
+        detail={"kind": kind},
+    )
+    notification_create(
+        kind=Notification.Kind.REVIEW_PROMPTED, recipient=plan.coordinator_user_id, plan=plan,
+        due=occurred_on, context={"event": event.pk, "event_kind": kind},
+        dedupe_key=f"review_prompted:e{event.pk}:u{plan.coordinator_user_id}",
+    )
+    return event

@@ -1,0 +1,89 @@
+"""The e-mail of a notification, in the recipient's language (Danish unless they chose English).
+
+No citizen data goes into e-mail: it names the kind, the plan number and the date, and sends
+the reader to the service, where access is checked and logged.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from apps.notifications.models import Notification, NotificationPreference
+
+
+def _subject_and_body(notification: Notification) -> tuple[str, str]:
+    K = Notification.Kind
+    values = {
+        "plan": notification.plan_id or "",
+        "due": date_format(notification.due, "DATE_FORMAT") if notification.due else "",
+    }
+    texts = {
+        K.REVIEW_UPCOMING: (
+            _("Review coming up"), _("Plan %(plan)s is to be reviewed on %(due)s.")
+        ),
+        K.REVIEW_DUE: (
+            _("Review due today"), _("Plan %(plan)s is to be reviewed today (%(due)s).")
+        ),
+        K.REVIEW_OVERDUE: (
+            _("Review overdue"), _("The review of plan %(plan)s was due on %(due)s.")
+        ),
+        K.REVIEW_ESCALATION: (
+            _("Review overdue in your organisation"),
+            _("The review of plan %(plan)s, due on %(due)s, has not been recorded."),
+        ),
+        K.REVIEW_PROMPTED: (
+            _("Hospital event: review the plan"),
+            _("An admission or discharge was recorded on plan %(plan)s (%(due)s). "
+              "Consider a review."),
+        ),
+        K.HANDOVER_PROPOSED: (
+            _("You are asked to coordinate a plan"),
+            _("You are asked to take over as coordinator of plan %(plan)s."),
+        ),
+        K.HANDOVER_REMINDER: (
+            _("Handover awaiting your answer"),
+            _("Please accept or decline coordinating plan %(plan)s."),
+        ),
+        K.HANDOVER_ESCALATION: (
+            _("Handover unanswered in your organisation"),
+            _("A handover of plan %(plan)s to your organisation has not been answered."),
+        ),
+        K.HANDOVER_EXPIRED: (
+            _("Handover expired"),
+            _("The handover of plan %(plan)s expired without an answer."),
+        ),
+        K.HANDOVER_ACCEPTED: (
+            _("Handover accepted"),
+            _("A new coordinator has taken over plan %(plan)s."),
+        ),
+        K.HANDOVER_DECLINED: (
+            _("Handover declined"),
+            _("The handover of plan %(plan)s was declined."),
+        ),
+    }
+    subject, body = texts.get(
+        notification.kind, (_("New notification"), _("You have a new notification."))
+    )
+    footer = _("Open the KIP service to see the details.")
+    return f"[KIP] {subject}", f"{body % values}\n\n{footer}\n"
+
+
+def recipient_language(user_id: int) -> str:
+    preference = NotificationPreference.objects.filter(user_id=user_id).first()
+    return preference.language if preference else "da"
+
+
+def notification_email_send(*, notification: Notification) -> bool:
+    """Send the e-mail; False if the recipient has no address or does not want e-mail."""
+    user = notification.recipient
+    preference = NotificationPreference.objects.filter(user_id=user.pk).first()
+    if not user.email or (preference is not None and not preference.email):
+        return False
+    with translation.override(preference.language if preference else "da"):
+        subject, body = _subject_and_body(notification)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+    return True
