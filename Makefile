@@ -1,0 +1,52 @@
+# KIP service. `make run` starts the embedded service, `make test` runs the test suite.
+# Everything runs from the virtualenv in .venv, (re)installed only when pyproject.toml changes.
+
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+PYTHON3 ?= python3
+
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORT HOST
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run prepare test lint bench
+
+help:
+	@echo "make run                 start the embedded service (web + worker + beat) on PORT ($(PORT))"
+	@echo "make test                run the whole test suite (set DATABASE_URL / REDIS_URL for services)"
+	@echo "make lint                ruff check, ruff format --check, mypy"
+	@echo "make bench NAME=plans    run bench/<NAME>.py (results in bench/RESULTS.md)"
+	@echo "make venv                create .venv and install the project with its dev extras"
+
+$(PYTHON):
+	$(PYTHON3) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# Embedded mode: SQLite file and filesystem broker under KIP_VAR_DIR (default ./var).
+prepare: $(STAMP)
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py seed_demo
+	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
+
+run: prepare
+	$(PYTHON) bin/kip-run
+
+# DATABASE_URL, REDIS_URL and KIP_REQUIRE_SERVICES pass through from the environment.
+test: $(STAMP)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . bin/kip-run bin/docker-entrypoint
+	$(VENV)/bin/ruff format --check . bin/kip-run bin/docker-entrypoint
+	$(VENV)/bin/mypy .
+
+bench: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make bench NAME=<module in bench/, e.g. plans>"; exit 2; }
+	$(PYTHON) -m bench.$(NAME)
