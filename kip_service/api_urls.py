@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.citizens.api import views as citizens
@@ -37,4 +37,6 @@ urlpatterns = [
         plans.AgreementDetail.as_view(),
         name="agreement-detail",
     ),
+    # coordination (issue 3): handovers, reviews, hospital events, notifications
+    path("", include("apps.coordination.api.urls")),
 ]

@@ -1,0 +1,158 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from apps.access.api import AccessView
+from apps.access.checks import access_plan
+from apps.access.handovers import access_handover, handovers_visible_to
+from apps.coordination import reviews, services
+from apps.coordination.api.serializers import (
+    HandoverDeclineSerializer,
+    HandoverProposeSerializer,
+    HandoverSerializer,
+    HospitalEventSerializer,
+    ReviewCreateSerializer,
+    ReviewSerializer,
+    SnapshotSerializer,
+)
+from apps.coordination.models import HospitalEvent, PlanSnapshot, Review
+
+
+class PlanHandoverList(AccessView):
+    serializer_class = HandoverSerializer
+
+    def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        plan = access_plan(self.actor, plan_pk)
+        items = plan.handovers.all()[:50]
+        return Response({"results": HandoverSerializer(items, many=True).data, "next": None})
+
+    @extend_schema(request=HandoverProposeSerializer, responses={201: HandoverSerializer})
+    def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        data = HandoverProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        handover = services.handover_propose(
+            actor=self.actor, plan_id=plan_pk, to_user_id=values["to_user"],
+            to_organisation_id=values.get("to_organisation"), note=values.get("note", ""),
+        )
+        return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+
+class HandoverList(AccessView):
+    """My handovers: to me, from me, or proposed by me."""
+
+    serializer_class = HandoverSerializer
+    list_action = "list"
+
+    def get(self, request):  # type: ignore[no-untyped-def]
+        queryset = handovers_visible_to(self.actor).select_related("plan")
+        state = request.query_params.get("state")
+        if state:
+            queryset = queryset.filter(state=state)
+        page = self.paginate_queryset(queryset)
+        from apps.access import audit
+
+        audit.record_objects(self.actor, audit.Action.LIST, page)
+        return self.get_paginated_response(HandoverSerializer(page, many=True).data)
+
+
+class HandoverDetail(AccessView):
+    serializer_class = HandoverSerializer
+
+    def get(self, request, pk):  # type: ignore[no-untyped-def]
+        return Response(HandoverSerializer(access_handover(self.actor, pk)).data)
+
+
+class HandoverAccept(AccessView):
+    serializer_class = HandoverSerializer
+
+    @extend_schema(request=None)
+    def post(self, request, pk):  # type: ignore[no-untyped-def]
+        handover = services.handover_accept(actor=self.actor, handover_id=pk)
+        return Response(HandoverSerializer(handover).data)
+
+
+class HandoverDecline(AccessView):
+    serializer_class = HandoverSerializer
+
+    @extend_schema(request=HandoverDeclineSerializer)
+    def post(self, request, pk):  # type: ignore[no-untyped-def]
+        data = HandoverDeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        handover = services.handover_decline(
+            actor=self.actor, handover_id=pk, reason=data.validated_data["reason"]
+        )
+        return Response(HandoverSerializer(handover).data)
+
+
+class HandoverCancel(AccessView):
+    serializer_class = HandoverSerializer
+
+    @extend_schema(request=None)
+    def post(self, request, pk):  # type: ignore[no-untyped-def]
+        handover = services.handover_cancel(actor=self.actor, handover_id=pk)
+        return Response(HandoverSerializer(handover).data)
+
+
+class ReviewList(AccessView):
+    serializer_class = ReviewSerializer
+
+    def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        plan = access_plan(self.actor, plan_pk)
+        items = Review.objects.filter(plan=plan).select_related("snapshot")
+        response = Response({"results": ReviewSerializer(items, many=True).data, "next": None})
+        response["ETag"] = plan.etag
+        return response
+
+    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer})
+    def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        data = ReviewCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = reviews.review_record(
+            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            **data.validated_data,
+        )
+        response = Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = review.plan.etag
+        return response
+
+
+class ReviewSnapshot(AccessView):
+    serializer_class = SnapshotSerializer
+
+    def get(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
+        plan = access_plan(self.actor, plan_pk)
+        snapshot = PlanSnapshot.objects.filter(plan=plan, review_id=pk).first()
+        if snapshot is None:
+            from apps.core.exceptions import NotFound
+
+            raise NotFound("Not found.")
+        return Response(SnapshotSerializer(snapshot).data)
+
+
+class ReviewDiff(AccessView):
+    serializer_class = SnapshotSerializer
+
+    def get(self, request, plan_pk, a, b):  # type: ignore[no-untyped-def]
+        return Response(
+            reviews.review_diff(actor=self.actor, plan_id=plan_pk, review_a=a, review_b=b)
+        )
+
+
+class HospitalEventList(AccessView):
+    serializer_class = HospitalEventSerializer
+
+    def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        plan = access_plan(self.actor, plan_pk)
+        items = HospitalEvent.objects.filter(plan=plan)[:200]
+        return Response({"results": HospitalEventSerializer(items, many=True).data, "next": None})
+
+    def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
+        data = HospitalEventSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = reviews.hospital_event_record(
+            actor=self.actor, plan_id=plan_pk, kind=data.validated_data["kind"],
+            occurred_on=data.validated_data["occurred_on"],
+            notes=data.validated_data.get("notes", ""),
+        )
+        return Response(HospitalEventSerializer(event).data, status=status.HTTP_201_CREATED)
