@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -35,6 +35,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"code": exc.code, "detail": exc.detail, "fields": exc.fields},
             status=exc.status_code,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        # Django would answer with an HTML 400; the API answers in its own shape.
+        return Response(
+            {
+                "code": "request_too_large",
+                "detail": _("The request body is too large."),
+                "fields": {},
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
