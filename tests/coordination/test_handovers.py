@@ -34,14 +34,18 @@ def test_propose_then_accept_switches_coordinator(world):
     response = propose(world, note="Flytter til bosted")
     assert response.status_code == 201, response.data
     body = response.data
-    assert body["state"] == "proposed" and body["to_user"] == world.participant.pk
-    assert body["plan"] == world.plan.pk and body["to_organisation"] == world.orgs["chp"].pk
+    assert body["state"] == "proposed"
+    assert body["to_user"] == world.participant.pk
+    assert body["plan"] == world.plan.pk
+    assert body["to_organisation"] == world.orgs["chp"].pk
     # Until acceptance the old coordinator stays responsible.
     world.plan.refresh_from_db()
     assert world.plan.coordinator_user == world.coordinator
     assert [n.kind for n in inbox(world.participant)] == [K.HANDOVER_PROPOSED]
 
-    accepted = world.client(world.participant, "chp").post(f"/api/v1/handovers/{body['id']}/accept/")
+    accepted = world.client(world.participant, "chp").post(
+        f"/api/v1/handovers/{body['id']}/accept/"
+    )
     assert accepted.status_code == 200, accepted.data
     assert accepted.data["state"] == "accepted"
     plan = Plan.objects.get(pk=world.plan.pk)
@@ -57,11 +61,13 @@ def test_decline_keeps_coordinator_and_tells_them(world):
     bad = world.client(world.participant, "chp").post(
         f"/api/v1/handovers/{handover['id']}/decline/", {}, format="json"
     )
-    assert bad.status_code == 400 and "reason" in bad.data["fields"]
+    assert bad.status_code == 400
+    assert "reason" in bad.data["fields"]
     response = world.client(world.participant, "chp").post(
         f"/api/v1/handovers/{handover['id']}/decline/", {"reason": "Ingen kapacitet"}, format="json"
     )
-    assert response.status_code == 200 and response.data["state"] == "declined"
+    assert response.status_code == 200
+    assert response.data["state"] == "declined"
     assert Plan.objects.get(pk=world.plan.pk).coordinator_user == world.coordinator
     assert Handover.objects.get(pk=handover["id"]).decline_reason == "Ingen kapacitet"
     assert [n.kind for n in inbox(world.coordinator)] == [K.HANDOVER_DECLINED]
@@ -69,14 +75,20 @@ def test_decline_keeps_coordinator_and_tells_them(world):
 
 def test_cancel_by_proposer_only(world):
     handover = propose(world).data
-    other = world.client(world.participant, "chp").post(f"/api/v1/handovers/{handover['id']}/cancel/")
+    other = world.client(world.participant, "chp").post(
+        f"/api/v1/handovers/{handover['id']}/cancel/"
+    )
     assert other.status_code == 403
     response = world.client(world.coordinator, "addiction").post(
         f"/api/v1/handovers/{handover['id']}/cancel/"
     )
-    assert response.status_code == 200 and response.data["state"] == "cancelled"
-    again = world.client(world.participant, "chp").post(f"/api/v1/handovers/{handover['id']}/accept/")
-    assert again.status_code == 409 and again.data["code"] == "handover_not_pending"
+    assert response.status_code == 200
+    assert response.data["state"] == "cancelled"
+    again = world.client(world.participant, "chp").post(
+        f"/api/v1/handovers/{handover['id']}/accept/"
+    )
+    assert again.status_code == 409
+    assert again.data["code"] == "handover_not_pending"
     assert Plan.objects.get(pk=world.plan.pk).coordinator_user == world.coordinator
 
 
@@ -105,7 +117,8 @@ def test_outsider_gets_404(world):
 def test_receiver_outside_consent(world):
     response = propose(world, to_user=world.outsider.pk)  # toften: no consent
     assert response.status_code == 400
-    assert response.data["code"] == "consent_missing" and "to_organisation" in response.data["fields"]
+    assert response.data["code"] == "consent_missing"
+    assert "to_organisation" in response.data["fields"]
     response = propose(world, to_user=world.withdrawn.pk)  # psychiatry: consent withdrawn
     assert response.data["code"] == "consent_missing"
     assert not Handover.objects.exists()
@@ -113,7 +126,8 @@ def test_receiver_outside_consent(world):
 
 def test_receiver_must_be_a_caseworker(world):
     response = propose(world, to_user=world.manager.pk, to_organisation=world.orgs["addiction"].pk)
-    assert response.status_code == 400 and response.data["code"] == "invalid_receiver"
+    assert response.status_code == 400
+    assert response.data["code"] == "invalid_receiver"
     assert "to_user" in response.data["fields"]
     response = propose(world, to_user=world.coordinator.pk)
     assert response.data["code"] == "already_coordinator"
@@ -123,7 +137,8 @@ def test_receiver_must_be_a_caseworker(world):
 def test_second_pending_handover_is_409(world):
     assert propose(world).status_code == 201
     response = propose(world, to_user=world.colleague.pk)
-    assert response.status_code == 409 and response.data["code"] == "handover_pending_exists"
+    assert response.status_code == 409
+    assert response.data["code"] == "handover_pending_exists"
     assert Handover.objects.count() == 1
 
 
@@ -146,13 +161,18 @@ def test_accepting_an_expired_handover(world, clock):
     handover = propose(world).data
     expires = Handover.objects.get(pk=handover["id"]).expires_at
     clock(expires + dt.timedelta(minutes=1))
-    response = world.client(world.participant, "chp").post(f"/api/v1/handovers/{handover['id']}/accept/")
-    assert response.status_code == 409 and response.data["code"] == "handover_expired"
+    response = world.client(world.participant, "chp").post(
+        f"/api/v1/handovers/{handover['id']}/accept/"
+    )
+    assert response.status_code == 409
+    assert response.data["code"] == "handover_expired"
     assert Plan.objects.get(pk=world.plan.pk).coordinator_user == world.coordinator
     assert handovers_expire() == 1
     assert Handover.objects.get(pk=handover["id"]).state == "expired"
     assert {n.kind for n in inbox(world.coordinator)} == {K.HANDOVER_EXPIRED}
-    response = world.client(world.participant, "chp").post(f"/api/v1/handovers/{handover['id']}/accept/")
+    response = world.client(world.participant, "chp").post(
+        f"/api/v1/handovers/{handover['id']}/accept/"
+    )
     assert response.data["code"] == "handover_not_pending"
 
 
@@ -171,8 +191,11 @@ def test_accepting_adds_an_organisation_within_consent(world):
 
     actor = world.actor(world.coordinator, "addiction")
     consent_give(
-        actor=actor, citizen_id=world.citizen.pk, organisation_ids=[world.orgs["toften"].pk],
-        form="written", given_at=at(2020, 1, 1),
+        actor=actor,
+        citizen_id=world.citizen.pk,
+        organisation_ids=[world.orgs["toften"].pk],
+        form="written",
+        given_at=at(2020, 1, 1),
     )
     shelter = make_user("shelter2", world.orgs["toften"], Membership.Role.CASEWORKER)
     handover = propose(world, to_user=shelter.pk).data
@@ -191,11 +214,15 @@ def test_list_and_detail_are_mine_only(world):
     assert [h["id"] for h in mine.data["results"]] == [handover["id"]]
     assert world.client(world.coordinator, "addiction").get("/api/v1/handovers/").data["results"]
     assert world.client(world.outsider, "toften").get("/api/v1/handovers/").data["results"] == []
-    assert world.client(world.outsider, "toften").get(
-        f"/api/v1/handovers/{handover['id']}/"
-    ).status_code == 404
+    assert (
+        world.client(world.outsider, "toften")
+        .get(f"/api/v1/handovers/{handover['id']}/")
+        .status_code
+        == 404
+    )
     detail = world.client(world.participant, "chp").get(f"/api/v1/handovers/{handover['id']}/")
-    assert detail.status_code == 200 and detail.data["state"] == "proposed"
+    assert detail.status_code == 200
+    assert detail.data["state"] == "proposed"
 
 
 def test_reminders_go_to_the_new_coordinator_after_handover(world, clock):

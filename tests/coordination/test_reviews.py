@@ -1,0 +1,122 @@
+"""Reviews with frozen snapshots and their diff; hospital events prompt a review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from apps.coordination.models import PlanSnapshot, Review
+from apps.notifications.models import Notification
+from apps.plans.models import Plan
+
+from .conftest import inbox
+
+
+def post_review(world, user=None, slug="addiction", version=None, **body):
+    plan = Plan.objects.get(pk=world.plan.pk)
+    today = timezone.localdate()
+    body.setdefault("held_on", today.isoformat())
+    body.setdefault("outcome", "continue")
+    body.setdefault("next_review", (today + dt.timedelta(days=90)).isoformat())
+    headers = {"HTTP_IF_MATCH": f'"{version or plan.version}"'}
+    return world.client(user or world.coordinator, slug).post(
+        f"/api/v1/plans/{plan.pk}/reviews/", body, format="json", **headers
+    )
+
+
+def test_record_review_freezes_the_plan_and_sets_next_review(world):
+    before = Plan.objects.get(pk=world.plan.pk)
+    response = post_review(world, participants=["Jens", "Rusmiddelcentret"], notes="Godt forløb")
+    assert response.status_code == 201, response.data
+    plan = Plan.objects.get(pk=world.plan.pk)
+    assert plan.version == before.version + 1
+    assert response["ETag"] == f'"{plan.version}"'
+    assert plan.next_review == timezone.localdate() + dt.timedelta(days=90)
+    snapshot = PlanSnapshot.objects.get(review_id=response.data["id"])
+    assert snapshot.data["coordinator"]["user"] == world.coordinator.pk
+    assert set(snapshot.data) >= {"assessment", "goals", "efforts", "agreements", "participants"}
+    listing = world.client(world.participant, "chp").get(f"/api/v1/plans/{plan.pk}/reviews/")
+    assert [r["id"] for r in listing.data["results"]] == [response.data["id"]]
+
+
+def test_diff_between_two_reviews(world):
+    from apps.plans.services import goal_save
+
+    first = post_review(world).data["id"]
+    plan = Plan.objects.get(pk=world.plan.pk)
+    goal_save(
+        actor=world.actor(world.coordinator, "addiction"),
+        plan_id=plan.pk,
+        expected_version=plan.version,
+        data={"text": "Egen bolig"},
+    )
+    second = post_review(world, outcome="change").data["id"]
+    diff = world.client(world.participant, "chp").get(
+        f"/api/v1/plans/{plan.pk}/reviews/{first}/diff/{second}/"
+    )
+    assert diff.status_code == 200, diff.data
+    assert [g["text"] for g in diff.data["changes"]["goals"]["added"]] == ["Egen bolig"]
+    assert (
+        world.client(world.outsider, "toften")
+        .get(f"/api/v1/plans/{plan.pk}/reviews/{first}/diff/{second}/")
+        .status_code
+        == 404
+    )
+
+
+def test_review_in_the_future_is_refused(world):
+    version = Plan.objects.get(pk=world.plan.pk).version
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    response = post_review(world, held_on=tomorrow.isoformat())
+    assert response.status_code == 400
+    assert response.data["code"] == "date_in_future"
+    assert "held_on" in response.data["fields"]
+    assert not Review.objects.exists()
+    assert Plan.objects.get(pk=world.plan.pk).version == version
+
+
+def test_next_review_beyond_six_months_is_refused(world):
+    plan = Plan.objects.get(pk=world.plan.pk)
+    far = timezone.localdate() + dt.timedelta(days=200)
+    response = post_review(world, next_review=far.isoformat())
+    assert response.status_code == 400
+    assert "next_review" in response.data["fields"]
+    assert not Review.objects.exists()
+    assert Plan.objects.get(pk=world.plan.pk).next_review == plan.next_review
+
+
+def test_review_needs_if_match_and_the_current_version(world):
+    stale = post_review(world, version=Plan.objects.get(pk=world.plan.pk).version - 1 or 99)
+    assert stale.status_code == 412
+    no_header = world.client(world.coordinator, "addiction").post(
+        f"/api/v1/plans/{world.plan.pk}/reviews/",
+        {"held_on": timezone.localdate().isoformat(), "outcome": "continue"},
+        format="json",
+    )
+    assert no_header.status_code == 428
+    assert not Review.objects.exists()
+
+
+def test_only_the_coordinator_records_reviews(world):
+    assert post_review(world, user=world.participant, slug="chp").status_code == 403
+    assert post_review(world, user=world.manager, slug="addiction").status_code == 403
+    assert post_review(world, user=world.outsider, slug="toften").status_code == 404
+    assert not Review.objects.exists()
+
+
+def test_hospital_discharge_prompts_the_coordinator(world):
+    response = world.client(world.participant, "chp").post(
+        f"/api/v1/plans/{world.plan.pk}/hospital-events/",
+        {"kind": "discharge", "occurred_on": timezone.localdate().isoformat()},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert [n.kind for n in inbox(world.coordinator)] == [Notification.Kind.REVIEW_PROMPTED]
+    future = world.client(world.participant, "chp").post(
+        f"/api/v1/plans/{world.plan.pk}/hospital-events/",
+        {"kind": "admission", "occurred_on": "2999-01-01"},
+        format="json",
+    )
+    assert future.status_code == 400
+    assert "occurred_on" in future.data["fields"]
