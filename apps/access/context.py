@@ -37,6 +37,11 @@ class OrganisationRequired(exceptions.APIException):
     default_code = "organisation_required"
     default_detail = "Choose the organisation you act for with the X-Organisation header."
 
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail)
+        # The error names the header to fix, like any other field error.
+        self.fields = {"X-Organisation": [str(self.detail)]}
+
 
 def actor_for(
     user: AbstractBaseUser | AnonymousUser,

@@ -70,7 +70,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
         detail = getattr(exc, "detail", "")
-        response.data = {"code": code, "detail": str(detail), "fields": {}}
+        fields = getattr(exc, "fields", None) or {}
+        response.data = {"code": code, "detail": str(detail), "fields": fields}
     if response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         response.data["code"] = "method_not_allowed"
     return response
