@@ -7,7 +7,7 @@ the reader to the service, where access is checked and logged.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -85,5 +85,8 @@ def notification_email_send(*, notification: Notification) -> bool:
         return False
     with translation.override(preference.language if preference else "da"):
         subject, body = _subject_and_body(notification)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+    EmailMessage(
+        subject, body, settings.DEFAULT_FROM_EMAIL, [user.email],
+        headers={"X-KIP-Notification": str(notification.pk)},
+    ).send(fail_silently=False)
     return True

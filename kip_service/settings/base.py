@@ -237,6 +237,27 @@ CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "task": "workers.tasks.sweep",
     "schedule": float(KIP_SWEEP_SECONDS),
     # A sweep left in the queue past its period is dropped: the next one does the same work.
-    "options": {"expires": max(KIP_SWEEP_SECONDS - 10, 5)},
+    "options": {"expires": KIP_SWEEP_SECONDS * 0.8},
 }
 # --- end coordination ---
+
+# --- audit: trail, chain, retention, break-the-glass (issue 4; owned by the audit engineer) ---
+# Access logs are kept for a set period, shorter than case records (Datatilsynet); 5 years.
+KIP_AUDIT_RETENTION_DAYS = env.int("KIP_AUDIT_RETENTION_DAYS", default=1826)
+# The sealer chains only events older than this, so slow transactions rarely arrive late.
+KIP_AUDIT_SEAL_GRACE_SECONDS = env.int("KIP_AUDIT_SEAL_GRACE_SECONDS", default=5)
+KIP_BREAK_GLASS_HOURS = env.int("KIP_BREAK_GLASS_HOURS", default=24)
+# The citizen's access report names staff only where needed for the citizen's rights.
+KIP_ACCESS_REPORT_STAFF_NAMES = env.bool("KIP_ACCESS_REPORT_STAFF_NAMES", default=False)
+# Auditing cannot be switched off here: only bench/audit_settings.py can (see apps.access.audit).
+CELERY_BEAT_SCHEDULE["audit-seal"] = {
+    "task": "apps.audit.tasks.audit_seal_task",
+    "schedule": 10.0,
+    "options": {"expires": 9},
+}
+CELERY_BEAT_SCHEDULE["audit-prune"] = {
+    "task": "apps.audit.tasks.audit_prune_task",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 3600},
+}
+# --- end audit ---
