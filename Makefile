@@ -11,13 +11,14 @@ HOST ?= 127.0.0.1
 export PORT HOST
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run prepare test lint bench
+.PHONY: help venv run prepare test lint bench messages
 
 help:
 	@echo "make run                 start the embedded service (web + worker + beat) on PORT ($(PORT))"
 	@echo "make test                run the whole test suite (set DATABASE_URL / REDIS_URL for services)"
 	@echo "make lint                ruff check, ruff format --check, mypy"
 	@echo "make bench NAME=plans    run bench/<NAME>.py (results in bench/RESULTS.md)"
+	@echo "make messages            extract Danish strings into locale/da and compile the catalogue"
 	@echo "make venv                create .venv and install the project with its dev extras"
 
 $(PYTHON):
@@ -46,6 +47,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check . bin/kip-run bin/docker-entrypoint
 	$(VENV)/bin/ruff format --check . bin/kip-run bin/docker-entrypoint
 	$(VENV)/bin/mypy .
+
+# The same extraction tests/test_translations.py checks against; then compile the .mo file.
+messages: $(STAMP)
+	$(PYTHON) manage.py makemessages -l da --no-obsolete --no-location \
+		--ignore=var --ignore=bench --ignore=tests --ignore=node_modules --ignore=build
+	$(PYTHON) manage.py compilemessages -l da --ignore=.venv --ignore=var --ignore=node_modules
 
 bench: $(STAMP)
 	@test -n "$(NAME)" || { echo "usage: make bench NAME=<module in bench/, e.g. plans>"; exit 2; }
