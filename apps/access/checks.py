@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
@@ -53,14 +64,45 @@ def consent_covers(actor: Actor, citizen_ref: Any) -> Exists:
 
 # --- plans ------------------------------------------------------------------------------------
 
+def plan_granted(actor: Actor, codename: str = "view_plan") -> Exists:
+    """A guardian grant of ``plans.<codename>`` to the acting organisation's group.
+
+    The permission is a scalar subquery (PostgreSQL runs it once, as an InitPlan), not a join:
+    with group and permission both fixed, the grant table's unique index (group, permission,
+    plan) hands out plan ids in order, so a list ordered by id can walk it backwards and stop
+    after one page, however many plans the organisation takes part in (bench/RESULTS.md).
+    """
+    permission = Permission.objects.filter(
+        content_type__app_label="plans", content_type__model="plan", codename=codename
+    ).order_by().values("pk")
+    return Exists(
+        PlanGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"),
+            group_id=actor.organisation.group_id,
+            permission_id=Subquery(permission),
+        )
+    )
+
+
+def plan_consent_covers(actor: Actor) -> Case:
+    """``consent_covers`` for the plan's citizen, checked row by row on the plans a grant gave.
+
+    The same truth value as the bare EXISTS (an EXISTS is never NULL), but inside CASE the
+    planner keeps it a per-row check instead of a join of its own. As a join it misjudges the
+    selectivity (it assumes consent and grants are independent, when consent covers exactly the
+    participants) and, for an organisation in few plans, reads the whole consent table to sort
+    every visible plan for one page.
+    """
+    return Case(
+        When(consent_covers(actor, OuterRef("citizen_id")), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
 def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
     """Plans the acting organisation takes part in (a guardian grant) within consent."""
-    granted = PlanGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        group_id=actor.organisation.group_id,
-        permission__codename="view_plan",
-    )
-    return Plan.objects.filter(Exists(granted), consent_covers(actor, OuterRef("citizen_id")))
+    return Plan.objects.filter(plan_granted(actor), plan_consent_covers(actor))
 
 
 def access_plan(actor: Actor, plan_id: Any, action: str = Action.VIEW, *, record: bool = True) -> Plan:
