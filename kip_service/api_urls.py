@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 
+from apps.audit.api import urls as audit_urls
 from apps.citizens.api import views as citizens
 from apps.organisations.api import views as organisations
 from apps.plans.api import views as plans
@@ -39,4 +40,5 @@ urlpatterns = [
     ),
     # coordination (issue 3): handovers, reviews, hospital events, notifications
     path("", include("apps.coordination.api.urls")),
+    *audit_urls.urlpatterns,
 ]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.audit import web as audit_web
 from apps.core import views as core
 
 urlpatterns = [
@@ -12,5 +13,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("citizens/<int:pk>/access-report/", audit_web.access_report, name="access-report-page"),
     path("", include("apps.web.urls")),
 ]

@@ -3,13 +3,20 @@
 Allowed reads are written at once (autocommit): if the write fails, the request fails and
 returns no data (fail closed). Allowed writes are recorded inside the service's transaction.
 Denied attempts travel on the exception and are written by the error handler after the
-failed transaction has rolled back, so they are never lost with it.
+failed transaction has rolled back, so they are never lost with it (web pages call
+``record_denied`` themselves).
+
+Auditing cannot be switched off in any deployed settings: ``KIP_AUDIT_OFF`` is honoured only
+when the settings module is the benchmark's own (``bench.audit_settings``), which exists to
+measure what auditing costs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+from django.conf import settings
 
 from apps.access.context import Actor
 from apps.audit.models import AccessEvent
@@ -27,6 +34,7 @@ def event(
     citizen_id: int | None = None,
     outcome: str = AccessEvent.Outcome.ALLOWED,
     detail: dict[str, Any] | None = None,
+    purpose: str | None = None,
 ) -> dict[str, Any]:
     return {
         "actor": actor.user,
@@ -35,7 +43,7 @@ def event(
         "object_type": object_type,
         "object_id": "" if object_id is None else str(object_id),
         "citizen_id": citizen_id,
-        "purpose": actor.purpose,
+        "purpose": (purpose or actor.purpose)[:200],
         "outcome": outcome,
         "detail": detail or {},
         "request_id": actor.request_id,
@@ -43,18 +51,51 @@ def event(
     }
 
 
+def _enabled() -> bool:
+    return not (
+        getattr(settings, "KIP_AUDIT_OFF", False)
+        and settings.SETTINGS_MODULE == "bench.audit_settings"
+    )
+
+
+def write(events: list[dict[str, Any]]) -> None:
+    """Insert events now; a failure propagates, so the request fails and shows nothing."""
+    if events and _enabled():
+        access_events_record(events=events)
+
+
 def record(actor: Actor, action: str, object_type: str, object_id: Any = "", **kwargs: Any) -> None:
-    access_events_record(events=[event(actor, action, object_type, object_id, **kwargs)])
+    write([event(actor, action, object_type, object_id, **kwargs)])
 
 
 def record_objects(actor: Actor, action: str, objects: Iterable[Any]) -> None:
-    """One event per object shown or touched (a list records each citizen it showed)."""
-    events = [
-        event(actor, action, type(obj).__name__.lower(), obj.pk, citizen_id=citizen_of(obj))
-        for obj in objects
-    ]
-    if events:
-        access_events_record(events=events)
+    """One event per object shown or touched (a list records each citizen it showed).
+
+    A plan seen only through a break-the-glass grant is recorded as ``break_glass`` with the
+    grant's reason as purpose.
+    """
+    events = []
+    for obj in objects:
+        glass = break_glass_reason(obj)
+        events.append(
+            event(
+                actor,
+                Action.BREAK_GLASS if glass else action,
+                type(obj).__name__.lower(),
+                obj.pk,
+                citizen_id=citizen_of(obj),
+                purpose=glass,
+                detail={"read": action} if glass else None,
+            )
+        )
+    write(events)
+
+
+def break_glass_reason(obj: Any) -> str | None:
+    """The reason of the break-the-glass grant the object is seen through, if that is how."""
+    if getattr(obj, "kip_shared", True):
+        return None
+    return getattr(obj, "break_glass_reason", None) or None
 
 
 def citizen_of(obj: Any) -> int | None:
@@ -67,5 +108,5 @@ def record_denied(exc: Exception, request: Any) -> None:
     """Write the denied event an access check attached to its exception, if any."""
     pending = getattr(exc, "audit_event", None)
     if pending is not None:
-        access_events_record(events=[pending])
+        write([pending])
         exc.audit_event = None  # type: ignore[attr-defined]

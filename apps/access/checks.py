@@ -14,6 +14,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
+    ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
@@ -101,8 +102,23 @@ def plan_consent_covers(actor: Actor) -> Case:
 
 
 def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
-    """Plans the acting organisation takes part in (a guardian grant) within consent."""
-    return Plan.objects.filter(plan_granted(actor), plan_consent_covers(actor))
+    """Plans the acting organisation takes part in (a guardian grant) within consent.
+
+    Also, read only, a plan the actor holds an unexpired break-the-glass grant for
+    (``apps.audit.models.BreakGlass``). Each plan carries ``kip_shared`` (taking part within
+    consent) and ``break_glass_reason``; ``access_plan`` refuses writes when not shared, and
+    the audit records reads that are not shared as ``break_glass`` with the reason as purpose.
+    """
+    from apps.audit.models import BreakGlass
+
+    shared = plan_granted(actor) & plan_consent_covers(actor)
+    glass = BreakGlass.objects.active().filter(
+        plan=OuterRef("pk"), actor_id=actor.user.pk, organisation_id=actor.organisation.pk
+    )
+    return Plan.objects.annotate(
+        kip_shared=ExpressionWrapper(shared, output_field=BooleanField()),
+        break_glass_reason=Subquery(glass.order_by("-expires_at").values("reason")[:1]),
+    ).filter(Q(kip_shared=True) | Q(break_glass_reason__isnull=False))
 
 
 def access_plan(actor: Actor, plan_id: Any, action: str = Action.VIEW, *, record: bool = True) -> Plan:
@@ -115,14 +131,17 @@ def access_plan(actor: Actor, plan_id: Any, action: str = Action.VIEW, *, record
     plan = _get(plans_visible_to(actor), plan_id)
     if plan is None:
         raise NotVisible(_denied(actor, audit_action, "plan", plan_id))
+    glass = audit.break_glass_reason(plan)
     if action != Action.VIEW:
         reason = _write_refusal(actor, plan, action)
+        if glass:
+            reason = _("Break-the-glass access is read only.")
         if reason:
             raise Forbidden(
                 reason, _denied(actor, audit_action, "plan", plan.pk, citizen_id=plan.citizen_id)
             )
     if record:
-        audit.record(actor, audit_action, "plan", plan.pk, citizen_id=plan.citizen_id)
+        audit.record_objects(actor, audit_action, [plan])
     return plan
 
 

@@ -1,4 +1,7 @@
-"""Writes to the audit trail. Called by ``apps.access`` only."""
+"""Writes to the audit trail. Called by ``apps.access`` only.
+
+Break-the-glass and retention live in ``breakglass.py`` and ``retention.py``.
+"""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ class ConsentList(AccessView):
     def get(self, request, citizen_pk):  # type: ignore[no-untyped-def]
         citizen = access_citizen(self.actor, citizen_pk, Action.VIEW)
         consents = Consent.objects.filter(citizen=citizen).prefetch_related("organisations")
-        page = self.paginate_queryset(consents.order_by("-id"))
+        page = self.paginate_and_record(consents.order_by("-id"))  # one event per consent
         return self.get_paginated_response(ConsentSerializer(page, many=True).data)
 
     @extend_schema(request=ConsentCreateSerializer, responses={201: ConsentSerializer})

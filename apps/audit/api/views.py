@@ -1,0 +1,284 @@
+"""The audit trail for managers, the citizen's access report, and break-the-glass.
+
+Each request here is itself audited: one event per query of the trail (``list``, or
+``export`` for CSV) with its criteria, one per grant shown, and the refusal of every invalid
+or forbidden attempt.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, renderers, serializers, status
+from rest_framework.response import Response
+
+from apps.access import audit
+from apps.access.api import AccessView
+from apps.access.checks import Forbidden, access_citizen
+from apps.access.context import Actor
+from apps.audit import breakglass, selectors
+from apps.audit.api.queries import EVENT_QUERY_NAMES, EventQuery, raw_query
+from apps.audit.models import AccessEvent, BreakGlass
+
+Action = AccessEvent.Action
+DENIED = AccessEvent.Outcome.DENIED
+AUDIT_PURPOSE = "audit_review"
+CSV_COLUMNS = (
+    "id", "at", "actor_id", "organisation_id", "action", "object_type", "object_id",
+    "citizen_id", "purpose", "outcome", "request_id", "client_address",
+)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Lets ``?format=csv`` through content negotiation; the view streams the body itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):  # type: ignore[no-untyped-def]
+        return b"" if data is None else str(data).encode()
+
+
+class PrintableHTMLRenderer(renderers.TemplateHTMLRenderer):
+    format = "html"
+
+
+def _denied_event(actor: Actor, action: str, object_type: str, **kw: Any) -> dict[str, Any]:
+    return audit.event(actor, action, object_type, outcome=DENIED, purpose=AUDIT_PURPOSE, **kw)
+
+
+def require_manager(actor: Actor, action: str, detail: dict[str, Any]) -> None:
+    if not actor.is_manager:
+        raise Forbidden(
+            _("Only managers may read the audit trail."),
+            _denied_event(actor, action, "accessevent", detail=detail),
+        )
+
+
+def event_row(event: AccessEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "at": event.at.isoformat(),
+        "actor": event.actor_id,
+        "organisation": event.organisation_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "citizen": event.citizen_id,
+        "purpose": event.purpose,
+        "outcome": event.outcome,
+        "detail": event.detail,
+        "request_id": event.request_id,
+        "client_address": event.client_address,
+    }
+
+
+class _TrailView(AccessView):
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+
+    def query(self, action: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """Validated filters; every refusal is recorded with what was asked."""
+        actor = self.actor
+        asked = raw_query(self.request.query_params, EVENT_QUERY_NAMES)
+        require_manager(actor, action, {"query": asked})
+        query = EventQuery(data=self.request.query_params)
+        if not query.is_valid():
+            error = exceptions.ValidationError(query.errors)
+            error.audit_event = _denied_event(  # type: ignore[attr-defined]
+                actor, action, "accessevent", detail={"query": asked}
+            )
+            raise error
+        filters = dict(query.validated_data)
+        if filters.get("organisation") not in (None, actor.organisation.pk):
+            raise Forbidden(
+                _("You may read the trail of your own organisation only."),
+                _denied_event(actor, action, "accessevent", detail={"query": asked}),
+            )
+        return filters, asked
+
+    def wants_csv(self) -> bool:
+        return getattr(self.request.accepted_renderer, "format", "") == "csv"
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(name, str, required=False)
+        for name in (*EVENT_QUERY_NAMES, "format")
+    ]
+)
+class EventList(_TrailView):
+    """``GET /api/v1/audit/events/``: the trail a manager may see; ``?format=csv`` exports it."""
+
+    def get(self, request):  # type: ignore[no-untyped-def]
+        csv_export = self.wants_csv()
+        action = Action.EXPORT if csv_export else Action.LIST
+        filters, asked = self.query(action)
+        events = selectors.events_filter(selectors.events_visible_to(self.actor), filters)
+        if csv_export:
+            audit.record(self.actor, Action.EXPORT, "accessevent",
+                         citizen_id=filters.get("citizen"), purpose=AUDIT_PURPOSE,
+                         detail={"query": asked, "format": "csv"})
+            response = StreamingHttpResponse(_csv_lines(events.order_by("id")),
+                                             content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
+            return response
+        page = self.paginate_queryset(events)
+        audit.record(self.actor, Action.LIST, "accessevent", citizen_id=filters.get("citizen"),
+                     purpose=AUDIT_PURPOSE, detail={"query": asked, "shown": len(page)})
+        return self.get_paginated_response([event_row(e) for e in page])
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _safe(value: Any) -> Any:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _csv_lines(events: Any) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for row in events.values_list(*CSV_COLUMNS).iterator(chunk_size=2000):
+        values = list(row)
+        values[1] = values[1].isoformat()
+        yield writer.writerow([_safe(v) for v in values])
+
+
+class UnusualList(_TrailView):
+    """``GET /api/v1/audit/unusual/``: denied attempts, break-the-glass, reads off the plan."""
+
+    def get(self, request):  # type: ignore[no-untyped-def]
+        filters, asked = self.query(Action.LIST)
+        events = selectors.events_filter(selectors.events_unusual(self.actor), filters)
+        page = self.paginate_queryset(events)
+        audit.record(self.actor, Action.LIST, "accessevent", citizen_id=filters.get("citizen"),
+                     purpose=AUDIT_PURPOSE,
+                     detail={"query": asked, "shown": len(page), "unusual": True})
+        rows = [{**event_row(e), "reason": selectors.unusual_reason(e)} for e in page]
+        return self.get_paginated_response(rows)
+
+
+# --- the citizen's access report ---------------------------------------------------------------
+
+def access_report_for(actor: Actor, citizen_id: Any) -> dict[str, Any]:
+    """Build the report for a caseworker with access to the citizen; the request is audited."""
+    citizen = access_citizen(actor, citizen_id, Action.EXPORT, record=False)
+    if not actor.is_caseworker:
+        raise Forbidden(
+            _("A caseworker with access to the citizen hands out the access report."),
+            audit.event(actor, Action.EXPORT, "access_report", citizen.pk,
+                        citizen_id=citizen.pk, outcome=DENIED),
+        )
+    audit.record(actor, Action.EXPORT, "access_report", citizen.pk, citizen_id=citizen.pk,
+                 purpose="citizen_right_of_access")
+    return {
+        "citizen": citizen,
+        "entries": selectors.access_report(citizen_id=citizen.pk),
+        "staff_names": settings.KIP_ACCESS_REPORT_STAFF_NAMES,
+    }
+
+
+class AccessReport(AccessView):
+    """``GET /api/v1/citizens/{id}/access-report/`` (JSON, or ``?format=html`` to print)."""
+
+    renderer_classes = [renderers.JSONRenderer, PrintableHTMLRenderer]
+
+    def get(self, request, pk):  # type: ignore[no-untyped-def]
+        report = access_report_for(self.actor, pk)
+        if getattr(request.accepted_renderer, "format", "") == "html":
+            return render(request, "audit/access_report.html", report)
+        citizen = report["citizen"]
+        entries = [
+            {**entry, "at": entry["at"].isoformat()} for entry in report["entries"]
+        ]
+        return Response({"citizen": citizen.pk, "entries": entries})
+
+
+# --- break-the-glass -------------------------------------------------------------------------
+
+class BreakGlassInput(serializers.Serializer):
+    cpr = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+def grant_row(grant: BreakGlass) -> dict[str, Any]:
+    return {
+        "id": grant.pk,
+        "actor": grant.actor_id,
+        "organisation": grant.organisation_id,
+        "plan": grant.plan_id,
+        "citizen": grant.citizen_id,
+        "reason": grant.reason,
+        "created_at": grant.created_at.isoformat(),
+        "expires_at": grant.expires_at.isoformat(),
+        "reviewed_by": grant.reviewed_by_id,
+        "reviewed_at": grant.reviewed_at.isoformat() if grant.reviewed_at else None,
+        "review_note": grant.review_note,
+    }
+
+
+class BreakGlassOpen(AccessView):
+    """``POST /api/v1/break-glass/`` {cpr, reason}: read access to the citizen's open plan."""
+
+    @extend_schema(request=BreakGlassInput)
+    def post(self, request):  # type: ignore[no-untyped-def]
+        data = BreakGlassInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = breakglass.break_glass_open(
+            actor=self.actor, cpr_number=data.validated_data["cpr"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(grant_row(grant), status=status.HTTP_201_CREATED)
+
+
+class BreakGlassQueue(AccessView):
+    """``GET /api/v1/audit/break-glass/?reviewed=false``: the manager's review queue."""
+
+    @extend_schema(parameters=[OpenApiParameter("reviewed", bool, required=False)])
+    def get(self, request):  # type: ignore[no-untyped-def]
+        actor = self.actor
+        reviewed = request.query_params.get("reviewed")
+        require_manager(actor, Action.LIST, {"reviewed": str(reviewed)[:16]})
+        grants = breakglass.break_glass_for_review(actor=actor)
+        if reviewed is not None:
+            if reviewed not in ("true", "false"):
+                error = exceptions.ValidationError({"reviewed": [_("Use true or false.")]})
+                error.audit_event = _denied_event(  # type: ignore[attr-defined]
+                    actor, Action.LIST, "breakglass", detail={"reviewed": reviewed[:16]}
+                )
+                raise error
+            grants = grants.filter(reviewed_at__isnull=reviewed == "false")
+        page = self.paginate_queryset(grants.order_by("-id"))
+        audit.write([
+            audit.event(actor, Action.LIST, "breakglass", g.pk, citizen_id=g.citizen_id,
+                        purpose=AUDIT_PURPOSE)
+            for g in page
+        ])
+        return self.get_paginated_response([grant_row(g) for g in page])
+
+
+class BreakGlassReview(AccessView):
+    @extend_schema(request=ReviewInput)
+    def post(self, request, pk):  # type: ignore[no-untyped-def]
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = breakglass.break_glass_review(
+            actor=self.actor, grant_id=pk, note=data.validated_data["note"]
+        )
+        return Response(grant_row(grant))

@@ -1,0 +1,101 @@
+"""Reads of the audit trail, scoped to what the acting manager may see (DESIGN §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from apps.access.context import Actor
+from apps.audit.models import AccessEvent
+from apps.organisations.models import Membership
+from apps.plans.models import Participation
+
+Action = AccessEvent.Action
+READS = (Action.VIEW, Action.LIST, Action.SEARCH, Action.EXPORT)
+
+
+def events_visible_to(actor: Actor) -> QuerySet[AccessEvent]:
+    """Events of the manager's organisation's people (acting for it), and events about
+    citizens whose plans the organisation takes part in (whoever acted)."""
+    org = actor.organisation
+    on_our_plans = Participation.objects.filter(
+        organisation=org, plan__citizen_id=OuterRef("citizen_id")
+    )
+    our_people = Membership.objects.filter(organisation=org, user_id=OuterRef("actor_id"))
+    return AccessEvent.objects.filter(
+        Q(organisation=org) | Exists(our_people) | Exists(on_our_plans)
+    )
+
+
+def events_filter(events: QuerySet[AccessEvent], filters: dict[str, Any]) -> QuerySet[AccessEvent]:
+    """Apply validated filters (see ``api.filters.EventFilter``)."""
+    lookups = {
+        "actor": "actor_id",
+        "organisation": "organisation_id",
+        "citizen": "citizen_id",
+        "action": "action",
+        "outcome": "outcome",
+        "from": "at__gte",
+        "to": "at__lt",
+    }
+    for name, lookup in lookups.items():
+        value = filters.get(name)
+        if value not in (None, ""):
+            events = events.filter(**{lookup: value})
+    return events
+
+
+def events_unusual(actor: Actor) -> QuerySet[AccessEvent]:
+    """Worth a look: denied attempts, break-the-glass use, and reads by people whose
+    organisation takes part in none of the citizen's plans."""
+    outsider_read = Q(action__in=READS, outcome=AccessEvent.Outcome.ALLOWED) & ~Q(
+        Exists(
+            Participation.objects.filter(
+                organisation_id=OuterRef("organisation_id"), plan__citizen_id=OuterRef("citizen_id")
+            )
+        )
+    ) & Q(citizen_id__isnull=False)
+    return events_visible_to(actor).filter(
+        Q(outcome=AccessEvent.Outcome.DENIED) | Q(action=Action.BREAK_GLASS) | outsider_read
+    )
+
+
+def unusual_reason(event: AccessEvent) -> str:
+    if event.outcome == AccessEvent.Outcome.DENIED:
+        return "denied"
+    if event.action == Action.BREAK_GLASS:
+        return "break_glass"
+    return "outside_plan"
+
+
+def access_report(*, citizen_id: int) -> list[dict[str, Any]]:
+    """Every allowed use of the citizen's data: when, which organisation, what, and why.
+
+    Staff names only when ``KIP_ACCESS_REPORT_STAFF_NAMES`` is on (GDPR art. 15 as read by
+    CJEU C-579/21: names only where needed for the citizen's rights).
+    """
+    names = settings.KIP_ACCESS_REPORT_STAFF_NAMES
+    rows = (
+        AccessEvent.objects.filter(citizen_id=citizen_id, outcome=AccessEvent.Outcome.ALLOWED)
+        .select_related("organisation", "actor")
+        .order_by("at", "id")
+    )
+    report = []
+    for event in rows.iterator(chunk_size=2000):
+        entry = {
+            "at": event.at,
+            "organisation": event.organisation.name if event.organisation else None,
+            "organisation_id": event.organisation_id,
+            "action": event.action,
+            "action_label": str(event.get_action_display()),
+            "object_type": event.object_type,
+            "purpose": event.purpose,
+        }
+        if names:
+            entry["staff"] = (
+                (event.actor.get_full_name() or event.actor.get_username()) if event.actor else None
+            )
+        report.append(entry)
+    return report
