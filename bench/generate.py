@@ -327,10 +327,11 @@ def generate(plans_target: int, *, seed: int = 2026, batch: int = BATCH) -> dict
                 f"\r  citizens/plans {high:>7,} of {plans_target:,} "
                 f"({100 * done / total:5.1f} %)  {copier.rows:>9,} rows  "
                 f"{copier.rows / elapsed:>8,.0f} rows/s  {elapsed:6.1f} s",
-                end="",
+                end="" if sys.stdout.isatty() else "\n",
                 flush=True,
             )
-        print(flush=True)
+        if sys.stdout.isatty():
+            print(flush=True)
         _sequences_reset(cursor, models)
         cursor.execute("ANALYZE")
     return {"citizens": plans_target, "rows": copier.rows}
