@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,7 +108,8 @@ class AuditCheckpoint(models.Model):
 
 class BreakGlassQuerySet(models.QuerySet["BreakGlass"]):
     def active(self) -> BreakGlassQuerySet:
-        return self.filter(expires_at__gt=Now())
+        # The application's clock, like the expiry it was computed from.
+        return self.filter(expires_at__gt=timezone.now())
 
 
 class BreakGlass(models.Model):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 
 from apps.access.context import Actor
 from apps.audit.models import AccessEvent
@@ -24,8 +25,15 @@ def events_visible_to(actor: Actor) -> QuerySet[AccessEvent]:
         organisation=org, plan__citizen_id=OuterRef("citizen_id")
     )
     our_people = Membership.objects.filter(organisation=org, user_id=OuterRef("actor_id"))
+    # A refused attempt on a plan names the plan only (the citizen stays unsaid).
+    our_plan = Participation.objects.annotate(
+        plan_key=Cast("plan_id", output_field=CharField())
+    ).filter(organisation=org, plan_key=OuterRef("object_id"))
     return AccessEvent.objects.filter(
-        Q(organisation=org) | Exists(our_people) | Exists(on_our_plans)
+        Q(organisation=org)
+        | Exists(our_people)
+        | Exists(on_our_plans)
+        | (Q(object_type="plan") & Exists(our_plan))
     )
 
 
