@@ -19,7 +19,7 @@ RUN export DJANGO_SETTINGS_MODULE=kip_service.settings.production \
         KIP_VAR_DIR=/var/lib/kip SECRET_KEY=build KIP_CPR_HASH_KEY=build \
         KIP_CPR_ENCRYPTION_KEY=build DATABASE_URL=postgres://build@localhost/build \
         REDIS_URL=redis://localhost:6379/0 \
-    && python manage.py compilemessages \
+    && if [ -d locale ]; then python manage.py compilemessages; fi \
     && python manage.py collectstatic --noinput --verbosity 0
 
 FROM python:3.11-slim

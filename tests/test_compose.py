@@ -184,3 +184,12 @@ def test_dockerfile_builds_what_compose_runs() -> None:
     assert (ROOT / entrypoint.group(2)).exists()
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".venv", "secrets/", "var/"} <= set(ignored)
+
+
+def test_beat_healthcheck_watches_the_schedule_file_in_the_image() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    var_dir = re.search(r"KIP_VAR_DIR=(\S+)", dockerfile)
+    assert var_dir
+    test = " ".join(SERVICES["beat"]["healthcheck"]["test"])
+    # Beat's PersistentScheduler writes CELERY_BEAT_SCHEDULE_FILENAME (+ .dat/.dir/.db).
+    assert f"{var_dir.group(1)}/celerybeat-schedule*" in test
