@@ -193,3 +193,18 @@ def test_beat_healthcheck_watches_the_schedule_file_in_the_image() -> None:
     test = " ".join(SERVICES["beat"]["healthcheck"]["test"])
     # Beat's PersistentScheduler writes CELERY_BEAT_SCHEDULE_FILENAME (+ .dat/.dir/.db).
     assert f"{var_dir.group(1)}/celerybeat-schedule*" in test
+
+
+def test_every_scheduled_task_is_registered_with_the_worker() -> None:
+    """Beat sends task names; a worker only knows the tasks in the modules the app includes."""
+    from django.conf import settings
+
+    from kip_service.celery import app
+
+    app.loader.import_default_modules()
+    registered = set(app.tasks)
+    for entry, spec in settings.CELERY_BEAT_SCHEDULE.items():
+        assert spec["task"] in registered, (
+            f"beat entry {entry!r} sends {spec['task']!r}, which no module in "
+            f"kip_service/celery.py's include ({app.conf.include}) registers"
+        )
