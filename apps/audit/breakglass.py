@@ -24,8 +24,9 @@ Action = AccessEvent.Action
 DENIED = AccessEvent.Outcome.DENIED
 
 
-def refused(error: ApplicationError, actor: Actor, action: str, object_type: str,
-            **kwargs: Any) -> ApplicationError:
+def refused(
+    error: ApplicationError, actor: Actor, action: str, object_type: str, **kwargs: Any
+) -> ApplicationError:
     """Attach a denied event to a 4xx so the error handler records the attempt."""
     error.audit_event = audit.event(  # type: ignore[attr-defined]
         actor, action, object_type, kwargs.pop("object_id", ""), outcome=DENIED, **kwargs
@@ -49,17 +50,28 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
     criteria = {"criteria": {"cpr_hash": cpr.lookup_hash(digits)[:16] if digits else None}}
     deny = {"detail": criteria}
     if not actor.is_caseworker:
-        raise Forbidden(_("Only caseworkers may break the glass."),
-                        audit.event(actor, Action.BREAK_GLASS, "plan", outcome=DENIED, **deny))
+        raise Forbidden(
+            _("Only caseworkers may break the glass."),
+            audit.event(actor, Action.BREAK_GLASS, "plan", outcome=DENIED, **deny),
+        )
     if digits is None:
         message = _("Not a CPR number.")
-        raise refused(ApplicationError(message, code="invalid_cpr", fields={"cpr": [message]}),
-                      actor, Action.BREAK_GLASS, "plan", **deny)
+        raise refused(
+            ApplicationError(message, code="invalid_cpr", fields={"cpr": [message]}),
+            actor,
+            Action.BREAK_GLASS,
+            "plan",
+            **deny,
+        )
     if not reason:
         message = _("State why you need access.")
-        raise refused(ApplicationError(message, code="reason_required",
-                                       fields={"reason": [message]}),
-                      actor, Action.BREAK_GLASS, "plan", **deny)
+        raise refused(
+            ApplicationError(message, code="reason_required", fields={"reason": [message]}),
+            actor,
+            Action.BREAK_GLASS,
+            "plan",
+            **deny,
+        )
     plan = (
         Plan.objects.exclude(status=Plan.Status.CLOSED)
         .filter(citizen__cpr_hash=cpr.lookup_hash(digits))
@@ -70,10 +82,18 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
         raise NotVisible(audit.event(actor, Action.BREAK_GLASS, "plan", outcome=DENIED, **deny))
     visible = plans_visible_to(actor).filter(pk=plan.pk).values_list("kip_shared", flat=True)
     if True in visible:
-        raise refused(Conflict(_("Your organisation already takes part in this plan."),
-                               code="already_participating"),
-                      actor, Action.BREAK_GLASS, "plan", object_id=plan.pk,
-                      citizen_id=plan.citizen_id, **deny)
+        raise refused(
+            Conflict(
+                _("Your organisation already takes part in this plan."),
+                code="already_participating",
+            ),
+            actor,
+            Action.BREAK_GLASS,
+            "plan",
+            object_id=plan.pk,
+            citizen_id=plan.citizen_id,
+            **deny,
+        )
     grant = BreakGlass.objects.create(
         actor=actor.user,
         organisation=actor.organisation,
@@ -82,8 +102,15 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
         reason=reason[:2000],
         expires_at=timezone.now() + datetime.timedelta(hours=settings.KIP_BREAK_GLASS_HOURS),
     )
-    audit.record(actor, Action.BREAK_GLASS, "plan", plan.pk, citizen_id=plan.citizen_id,
-                 purpose=reason, detail={"break_glass": grant.pk, "opened": True})
+    audit.record(
+        actor,
+        Action.BREAK_GLASS,
+        "plan",
+        plan.pk,
+        citizen_id=plan.citizen_id,
+        purpose=reason,
+        detail={"break_glass": grant.pk, "opened": True},
+    )
     transaction.on_commit(lambda: _notify(grant, plan))
     return grant
 
@@ -100,8 +127,11 @@ def _notify(grant: BreakGlass, plan: Plan) -> None:
             kind="break_glass",
             recipient=recipient,
             plan=plan,
-            context={"break_glass": grant.pk, "actor": grant.actor_id,
-                     "organisation": grant.organisation_id},
+            context={
+                "break_glass": grant.pk,
+                "actor": grant.actor_id,
+                "organisation": grant.organisation_id,
+            },
             dedupe_key=f"break_glass:{grant.pk}:{recipient}",
         )
 
@@ -115,11 +145,14 @@ def break_glass_for_review(*, actor: Actor) -> Any:
 def break_glass_review(*, actor: Actor, grant_id: Any, note: str = "") -> BreakGlass:
     """A manager marks a grant of their organisation's people as reviewed."""
     if not actor.is_manager:
-        raise Forbidden(_("Only managers review break-the-glass use."),
-                        audit.event(actor, Action.UPDATE, "breakglass", grant_id, outcome=DENIED))
+        raise Forbidden(
+            _("Only managers review break-the-glass use."),
+            audit.event(actor, Action.UPDATE, "breakglass", grant_id, outcome=DENIED),
+        )
     try:
-        grant = (break_glass_for_review(actor=actor).select_for_update()
-                 .filter(pk=int(grant_id)).first())
+        grant = (
+            break_glass_for_review(actor=actor).select_for_update().filter(pk=int(grant_id)).first()
+        )
     except (TypeError, ValueError):
         grant = None
     if grant is None:
@@ -130,8 +163,12 @@ def break_glass_review(*, actor: Actor, grant_id: Any, note: str = "") -> BreakG
     grant.reviewed_at = timezone.now()
     grant.review_note = (note or "")[:2000]
     grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
-    audit.record(actor, Action.UPDATE, "breakglass", grant.pk, citizen_id=grant.citizen_id,
-                 purpose="audit_review")
+    audit.record(
+        actor,
+        Action.UPDATE,
+        "breakglass",
+        grant.pk,
+        citizen_id=grant.citizen_id,
+        purpose="audit_review",
+    )
     return grant
-
-

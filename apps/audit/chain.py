@@ -45,8 +45,19 @@ SEAL_LOCK_KEY = 0x4B495053454C
 LATE_LOOKBACK_IDS = 100_000
 
 EVENT_FIELDS = (
-    "id", "at", "actor_id", "organisation_id", "action", "object_type", "object_id",
-    "citizen_id", "purpose", "outcome", "detail", "request_id", "client_address",
+    "id",
+    "at",
+    "actor_id",
+    "organisation_id",
+    "action",
+    "object_type",
+    "object_id",
+    "citizen_id",
+    "purpose",
+    "outcome",
+    "detail",
+    "request_id",
+    "client_address",
 )
 
 
@@ -60,7 +71,9 @@ def canonical(row: dict[str, Any]) -> bytes:
     if isinstance(detail, str):  # raw rows may carry the JSON as text
         values["detail"] = json.loads(detail)
     return json.dumps(
-        [values[name] for name in EVENT_FIELDS], sort_keys=True, separators=(",", ":"),
+        [values[name] for name in EVENT_FIELDS],
+        sort_keys=True,
+        separators=(",", ":"),
         default=str,
     ).encode()
 
@@ -105,9 +118,11 @@ def _seal_batch(*, now: datetime.datetime, size: int) -> int:
         AccessEvent.objects.filter(
             id__gt=max(newest_sealed - LATE_LOOKBACK_IDS, 0), at__lte=now - _grace()
         )
-        .exclude(id__in=AuditSeal.objects.filter(
-            event_id__gt=max(newest_sealed - LATE_LOOKBACK_IDS, 0)
-        ).values("event_id"))
+        .exclude(
+            id__in=AuditSeal.objects.filter(
+                event_id__gt=max(newest_sealed - LATE_LOOKBACK_IDS, 0)
+            ).values("event_id")
+        )
         .order_by("id")
         .values(*EVENT_FIELDS)[:size]
     )
@@ -152,20 +167,31 @@ def audit_verify(
         if progress and checked % 100_000 == 0:
             progress(checked)
         if seal["prev_hash"] != prev:
-            return Verified(checked, Broken(seal["seq"], seal["event_id"],
-                                            "link broken: a seal was removed or changed"))
+            return Verified(
+                checked,
+                Broken(seal["seq"], seal["event_id"], "link broken: a seal was removed or changed"),
+            )
         if row is None:
-            return Verified(checked, Broken(seal["seq"], seal["event_id"],
-                                            "the sealed event is missing (deleted)"))
+            return Verified(
+                checked,
+                Broken(seal["seq"], seal["event_id"], "the sealed event is missing (deleted)"),
+            )
         if link_hash(prev, row) != seal["hash"]:
-            return Verified(checked, Broken(seal["seq"], seal["event_id"],
-                                            "the event differs from what was sealed (changed)"))
+            return Verified(
+                checked,
+                Broken(
+                    seal["seq"],
+                    seal["event_id"],
+                    "the event differs from what was sealed (changed)",
+                ),
+            )
         prev = seal["hash"]
         newest_event = max(newest_event, seal["event_id"])
     stray = _unsealed_inside(newest_event, now or timezone.now())
     if stray is not None:
-        return Verified(checked, Broken(None, stray,
-                                        "an event inside the sealed range has no seal (inserted)"))
+        return Verified(
+            checked, Broken(None, stray, "an event inside the sealed range has no seal (inserted)")
+        )
     return Verified(checked, None)
 
 
@@ -182,9 +208,9 @@ def _seals_with_events(after_seq: int) -> Iterator[tuple[dict[str, Any], dict[st
             return
         rows = {
             row["id"]: row
-            for row in AccessEvent.objects.filter(
-                id__in=[s["event_id"] for s in seals]
-            ).values(*EVENT_FIELDS)
+            for row in AccessEvent.objects.filter(id__in=[s["event_id"] for s in seals]).values(
+                *EVENT_FIELDS
+            )
         }
         for seal in seals:
             yield seal, rows.get(seal["event_id"])

@@ -35,7 +35,9 @@ def audit_prune(*, now: datetime.datetime | None = None, days: int | None = None
         young = (
             AuditSeal.objects.filter(seq__gt=after)
             .exclude(event_id__in=AccessEvent.objects.filter(at__lt=cutoff).values("id"))
-            .order_by("seq").values_list("seq", flat=True).first()
+            .order_by("seq")
+            .values_list("seq", flat=True)
+            .first()
         )
         cut = AuditSeal.objects.filter(seq__gt=after)
         if young is not None:
@@ -44,22 +46,28 @@ def audit_prune(*, now: datetime.datetime | None = None, days: int | None = None
         removed, checkpoint_id = 0, None
         if edge is not None:
             checkpoint = AuditCheckpoint.objects.create(
-                up_to_seq=edge[0], hash=edge[1], cutoff=cutoff,
+                up_to_seq=edge[0],
+                hash=edge[1],
+                cutoff=cutoff,
                 events_removed=cut.filter(seq__lte=edge[0]).count(),
             )
             while True:
-                ids = list(AuditSeal.objects.filter(seq__gt=after, seq__lte=edge[0])
-                           .order_by("seq").values_list("event_id", flat=True)[:PRUNE_BATCH])
+                ids = list(
+                    AuditSeal.objects.filter(seq__gt=after, seq__lte=edge[0])
+                    .order_by("seq")
+                    .values_list("event_id", flat=True)[:PRUNE_BATCH]
+                )
                 if not ids:
                     break
                 removed += AccessEvent.objects.filter(id__in=ids).delete()[0]
                 AuditSeal.objects.filter(event_id__in=ids).delete()
             checkpoint_id = checkpoint.pk
         AccessEvent.objects.create(
-            action=Action.DELETE, object_type="accessevent", outcome=AccessEvent.Outcome.ALLOWED,
+            action=Action.DELETE,
+            object_type="accessevent",
+            outcome=AccessEvent.Outcome.ALLOWED,
             purpose="retention",
-            detail={"cutoff": cutoff.isoformat(), "removed": removed,
-                    "checkpoint": checkpoint_id},
+            detail={"cutoff": cutoff.isoformat(), "removed": removed, "checkpoint": checkpoint_id},
         )
     logger.info("audit prune: %s events older than %s removed", removed, cutoff)
     return removed

@@ -58,13 +58,18 @@ def events_filter(events: QuerySet[AccessEvent], filters: dict[str, Any]) -> Que
 def events_unusual(actor: Actor) -> QuerySet[AccessEvent]:
     """Worth a look: denied attempts, break-the-glass use, and reads by people whose
     organisation takes part in none of the citizen's plans."""
-    outsider_read = Q(action__in=READS, outcome=AccessEvent.Outcome.ALLOWED) & ~Q(
-        Exists(
-            Participation.objects.filter(
-                organisation_id=OuterRef("organisation_id"), plan__citizen_id=OuterRef("citizen_id")
+    outsider_read = (
+        Q(action__in=READS, outcome=AccessEvent.Outcome.ALLOWED)
+        & ~Q(
+            Exists(
+                Participation.objects.filter(
+                    organisation_id=OuterRef("organisation_id"),
+                    plan__citizen_id=OuterRef("citizen_id"),
+                )
             )
         )
-    ) & Q(citizen_id__isnull=False)
+        & Q(citizen_id__isnull=False)
+    )
     return events_visible_to(actor).filter(
         Q(outcome=AccessEvent.Outcome.DENIED) | Q(action=Action.BREAK_GLASS) | outsider_read
     )

@@ -20,8 +20,9 @@ def test_report_lists_every_access_with_organisation_and_purpose(world):
     assert {"Rusmiddelcentret", "Center for Handicap og Psykiatri"} <= organisations
     assert all(e["purpose"] for e in entries)
     assert all("staff" not in e for e in entries)
-    expected = AccessEvent.objects.filter(citizen_id=world.citizen.pk, outcome="allowed",
-                                          id__lte=mark).count()
+    expected = AccessEvent.objects.filter(
+        citizen_id=world.citizen.pk, outcome="allowed", id__lte=mark
+    ).count()
     assert len(entries) == expected + 1  # and the request for the report itself
     (event,) = events_since(mark)
     assert (event.action, event.purpose) == ("export", "citizen_right_of_access")
@@ -34,8 +35,9 @@ def test_staff_names_only_when_the_setting_says_so(world, settings):
 
 
 def test_printable_html_in_danish(world, client):
-    response = world.client(world.coordinator).get(_url(world), {"format": "html"},
-                                                   HTTP_ACCEPT_LANGUAGE="da")
+    response = world.client(world.coordinator).get(
+        _url(world), {"format": "html"}, HTTP_ACCEPT_LANGUAGE="da"
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b"Jens Hansen" in response.content

@@ -24,8 +24,9 @@ def toften_manager(world):
 
 
 def _open(world, **data):
-    return world.client(world.outsider).post(OPEN, {"cpr": CPR, "reason": "Acute admission",
-                                                    **data}, format="json")
+    return world.client(world.outsider).post(
+        OPEN, {"cpr": CPR, "reason": "Acute admission", **data}, format="json"
+    )
 
 
 def test_outsider_reads_the_plan_for_a_limited_time_and_every_read_says_break_glass(
@@ -44,7 +45,10 @@ def test_outsider_reads_the_plan_for_a_limited_time_and_every_read_says_break_gl
         assert client.get(plan_url).status_code == 200
         (event,) = events_since(mark)
         assert (event.action, event.purpose, event.object_id) == (
-            "break_glass", "Acute admission", str(world.plan.pk))
+            "break_glass",
+            "Acute admission",
+            str(world.plan.pk),
+        )
         # read only: no writes, and the refusal is recorded
         mark = last_id()
         patch = client.patch(plan_url, {"next_review": None}, format="json", HTTP_IF_MATCH='"1"')
@@ -57,8 +61,9 @@ def test_outsider_reads_the_plan_for_a_limited_time_and_every_read_says_break_gl
         assert [e.action for e in events_since(mark)] == ["break_glass"]
     with time_machine.travel(start + datetime.timedelta(hours=24, seconds=1), tick=False):
         assert client.get(plan_url).status_code == 404
-    told = set(Notification.objects.filter(kind="break_glass").values_list("recipient_id",
-                                                                          flat=True))
+    told = set(
+        Notification.objects.filter(kind="break_glass").values_list("recipient_id", flat=True)
+    )
     assert told == {world.coordinator.pk, toften_manager.pk}
 
 
@@ -67,8 +72,9 @@ def test_the_manager_reviews_the_use(world, toften_manager):
     manager = world.client(toften_manager)
     queue = manager.get("/api/v1/audit/break-glass/", {"reviewed": "false"}).json()["results"]
     assert [g["id"] for g in queue] == [grant_id]
-    response = manager.post(f"/api/v1/audit/break-glass/{grant_id}/review/", {"note": "ok"},
-                            format="json")
+    response = manager.post(
+        f"/api/v1/audit/break-glass/{grant_id}/review/", {"note": "ok"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["reviewed_by"] == toften_manager.pk
     assert manager.get("/api/v1/audit/break-glass/", {"reviewed": "false"}).json()["results"] == []
@@ -103,8 +109,13 @@ def test_refusals_are_clear_and_recorded_without_the_cpr(world, data, status, fi
 
 def test_participants_and_managers_cannot_break_the_glass(world):
     response = world.client(world.participant).post(
-        OPEN, {"cpr": CPR, "reason": "x"}, format="json")
+        OPEN, {"cpr": CPR, "reason": "x"}, format="json"
+    )
     assert response.status_code == 409
-    assert world.client(world.manager).post(OPEN, {"cpr": CPR, "reason": "x"},
-                                            format="json").status_code == 403
+    assert (
+        world.client(world.manager)
+        .post(OPEN, {"cpr": CPR, "reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
     assert not BreakGlass.objects.exists()

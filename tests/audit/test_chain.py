@@ -69,9 +69,20 @@ def test_a_late_commit_below_sealed_ids_is_appended_not_skipped(world):
         "INSERT INTO audit_accessevent (id, at, action, object_type, object_id, purpose, outcome,"
         " detail, request_id, actor_id, organisation_id, citizen_id) VALUES"
         " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        [hidden.pk, kept["at"], kept["action"], kept["object_type"], kept["object_id"],
-         kept["purpose"], kept["outcome"], "{}", kept["request_id"], kept["actor"].pk,
-         kept["organisation"].pk, kept["citizen_id"]],
+        [
+            hidden.pk,
+            kept["at"],
+            kept["action"],
+            kept["object_type"],
+            kept["object_id"],
+            kept["purpose"],
+            kept["outcome"],
+            "{}",
+            kept["request_id"],
+            kept["actor"].pk,
+            kept["organisation"].pk,
+            kept["citizen_id"],
+        ],
     )
     assert audit_seal(now=timezone.now() + LATER) == 1
     assert AuditSeal.objects.order_by("-seq").first().event_id == hidden.pk

@@ -33,8 +33,9 @@ def test_filters_narrow_the_trail(world):
     rows = client.get(EVENTS, {"actor": world.participant.pk, "action": "view"}).json()["results"]
     assert rows
     assert {(r["actor"], r["action"]) for r in rows} == {(world.participant.pk, "view")}
-    rows = client.get(EVENTS, {"citizen": world.citizen.pk, "from": "2000-01-01",
-                               "to": "2999-01-01T00:00:00Z"}).json()["results"]
+    rows = client.get(
+        EVENTS, {"citizen": world.citizen.pk, "from": "2000-01-01", "to": "2999-01-01T00:00:00Z"}
+    ).json()["results"]
     assert rows
     assert {r["citizen"] for r in rows} == {world.citizen.pk}
     assert client.get(EVENTS, {"outcome": "denied"}).json()["results"] == []

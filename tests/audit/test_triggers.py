@@ -17,9 +17,12 @@ LATER = datetime.timedelta(minutes=1)
 
 
 def _refused(sql: str, params: list | None = None) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params or [])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params or [])
 
 
 def test_events_cannot_be_updated_or_deleted(world):

@@ -12,7 +12,5 @@ urlpatterns = [
         name="break-glass-review",
     ),
     path("break-glass/", views.BreakGlassOpen.as_view(), name="break-glass-open"),
-    path(
-        "citizens/<int:pk>/access-report/", views.AccessReport.as_view(), name="access-report"
-    ),
+    path("citizens/<int:pk>/access-report/", views.AccessReport.as_view(), name="access-report"),
 ]

@@ -31,8 +31,18 @@ Action = AccessEvent.Action
 DENIED = AccessEvent.Outcome.DENIED
 AUDIT_PURPOSE = "audit_review"
 CSV_COLUMNS = (
-    "id", "at", "actor_id", "organisation_id", "action", "object_type", "object_id",
-    "citizen_id", "purpose", "outcome", "request_id", "client_address",
+    "id",
+    "at",
+    "actor_id",
+    "organisation_id",
+    "action",
+    "object_type",
+    "object_id",
+    "citizen_id",
+    "purpose",
+    "outcome",
+    "request_id",
+    "client_address",
 )
 
 
@@ -110,8 +120,7 @@ class _TrailView(AccessView):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter(name, str, required=False)
-        for name in (*EVENT_QUERY_NAMES, "format")
+        OpenApiParameter(name, str, required=False) for name in (*EVENT_QUERY_NAMES, "format")
     ]
 )
 class EventList(_TrailView):
@@ -123,16 +132,28 @@ class EventList(_TrailView):
         filters, asked = self.query(action)
         events = selectors.events_filter(selectors.events_visible_to(self.actor), filters)
         if csv_export:
-            audit.record(self.actor, Action.EXPORT, "accessevent",
-                         citizen_id=filters.get("citizen"), purpose=AUDIT_PURPOSE,
-                         detail={"query": asked, "format": "csv"})
-            response = StreamingHttpResponse(_csv_lines(events.order_by("id")),
-                                             content_type="text/csv; charset=utf-8")
+            audit.record(
+                self.actor,
+                Action.EXPORT,
+                "accessevent",
+                citizen_id=filters.get("citizen"),
+                purpose=AUDIT_PURPOSE,
+                detail={"query": asked, "format": "csv"},
+            )
+            response = StreamingHttpResponse(
+                _csv_lines(events.order_by("id")), content_type="text/csv; charset=utf-8"
+            )
             response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
             return response
         page = self.paginate_queryset(events)
-        audit.record(self.actor, Action.LIST, "accessevent", citizen_id=filters.get("citizen"),
-                     purpose=AUDIT_PURPOSE, detail={"query": asked, "shown": len(page)})
+        audit.record(
+            self.actor,
+            Action.LIST,
+            "accessevent",
+            citizen_id=filters.get("citizen"),
+            purpose=AUDIT_PURPOSE,
+            detail={"query": asked, "shown": len(page)},
+        )
         return self.get_paginated_response([event_row(e) for e in page])
 
 
@@ -163,14 +184,20 @@ class UnusualList(_TrailView):
         filters, asked = self.query(Action.LIST)
         events = selectors.events_filter(selectors.events_unusual(self.actor), filters)
         page = self.paginate_queryset(events)
-        audit.record(self.actor, Action.LIST, "accessevent", citizen_id=filters.get("citizen"),
-                     purpose=AUDIT_PURPOSE,
-                     detail={"query": asked, "shown": len(page), "unusual": True})
+        audit.record(
+            self.actor,
+            Action.LIST,
+            "accessevent",
+            citizen_id=filters.get("citizen"),
+            purpose=AUDIT_PURPOSE,
+            detail={"query": asked, "shown": len(page), "unusual": True},
+        )
         rows = [{**event_row(e), "reason": selectors.unusual_reason(e)} for e in page]
         return self.get_paginated_response(rows)
 
 
 # --- the citizen's access report ---------------------------------------------------------------
+
 
 def access_report_for(actor: Actor, citizen_id: Any) -> dict[str, Any]:
     """Build the report for a caseworker with access to the citizen; the request is audited."""
@@ -178,11 +205,23 @@ def access_report_for(actor: Actor, citizen_id: Any) -> dict[str, Any]:
     if not actor.is_caseworker:
         raise Forbidden(
             _("A caseworker with access to the citizen hands out the access report."),
-            audit.event(actor, Action.EXPORT, "access_report", citizen.pk,
-                        citizen_id=citizen.pk, outcome=DENIED),
+            audit.event(
+                actor,
+                Action.EXPORT,
+                "access_report",
+                citizen.pk,
+                citizen_id=citizen.pk,
+                outcome=DENIED,
+            ),
         )
-    audit.record(actor, Action.EXPORT, "access_report", citizen.pk, citizen_id=citizen.pk,
-                 purpose="citizen_right_of_access")
+    audit.record(
+        actor,
+        Action.EXPORT,
+        "access_report",
+        citizen.pk,
+        citizen_id=citizen.pk,
+        purpose="citizen_right_of_access",
+    )
     return {
         "citizen": citizen,
         "entries": selectors.access_report(citizen_id=citizen.pk),
@@ -200,13 +239,12 @@ class AccessReport(AccessView):
         if getattr(request.accepted_renderer, "format", "") == "html":
             return render(request, "audit/access_report.html", report)
         citizen = report["citizen"]
-        entries = [
-            {**entry, "at": entry["at"].isoformat()} for entry in report["entries"]
-        ]
+        entries = [{**entry, "at": entry["at"].isoformat()} for entry in report["entries"]]
         return Response({"citizen": citizen.pk, "entries": entries})
 
 
 # --- break-the-glass -------------------------------------------------------------------------
+
 
 class BreakGlassInput(serializers.Serializer):
     cpr = serializers.CharField(required=False, allow_blank=True, default="")
@@ -241,7 +279,8 @@ class BreakGlassOpen(AccessView):
         data = BreakGlassInput(data=request.data)
         data.is_valid(raise_exception=True)
         grant = breakglass.break_glass_open(
-            actor=self.actor, cpr_number=data.validated_data["cpr"],
+            actor=self.actor,
+            cpr_number=data.validated_data["cpr"],
             reason=data.validated_data["reason"],
         )
         return Response(grant_row(grant), status=status.HTTP_201_CREATED)
@@ -265,11 +304,19 @@ class BreakGlassQueue(AccessView):
                 raise error
             grants = grants.filter(reviewed_at__isnull=reviewed == "false")
         page = self.paginate_queryset(grants.order_by("-id"))
-        audit.write([
-            audit.event(actor, Action.LIST, "breakglass", g.pk, citizen_id=g.citizen_id,
-                        purpose=AUDIT_PURPOSE)
-            for g in page
-        ])
+        audit.write(
+            [
+                audit.event(
+                    actor,
+                    Action.LIST,
+                    "breakglass",
+                    g.pk,
+                    citizen_id=g.citizen_id,
+                    purpose=AUDIT_PURPOSE,
+                )
+                for g in page
+            ]
+        )
         return self.get_paginated_response([grant_row(g) for g in page])
 
 

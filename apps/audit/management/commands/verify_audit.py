@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if result.checked >= 100_000:
             sys.stderr.write("\n")
         if result.broken is not None:
-            raise CommandError(f"audit chain broken at {result.broken} "
-                               f"(after {result.checked} sealed events)")
-        self.stdout.write(f"audit chain intact: {result.checked} sealed events "
-                          f"in {elapsed:.1f}s")
+            raise CommandError(
+                f"audit chain broken at {result.broken} (after {result.checked} sealed events)"
+            )
+        self.stdout.write(f"audit chain intact: {result.checked} sealed events in {elapsed:.1f}s")
