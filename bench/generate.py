@@ -13,8 +13,8 @@ The shape of the data (seeded, so every run builds the same world):
   about 1/16 of the plans. A plan's participants come from the citizen's municipality and
   region: the addiction centre in 85 %, the disability and psychiatry centre in 60 %, the
   shelter in 20 %, regional psychiatry in 70 % of the plans (at least two participants).
-  So ``addiction`` takes part in about 5.3 % of all plans, ``toften`` in about 1.25 %,
-  ``psychiatry`` in about 35 %.
+  So ``addiction`` reads about 5 % of all plans, ``toften`` about 1.6 % (the two-participant
+  minimum adds to the rare shelter), ``psychiatry`` about 35 %; bench/plans.py prints the share.
 * One written consent per citizen, covering exactly the plan's participants. 3 % of the
   citizens have withdrawn it: as ``consent_withdraw`` leaves it, the plan keeps only the
   coordinator's organisation (participation and grants), which can no longer read it, and
