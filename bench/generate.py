@@ -118,8 +118,9 @@ def database_prepare(*, fresh: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kip_service.settings.test")
     url = urlsplit(database_url())
     name = url.path.lstrip("/")
-    if not name.startswith("kip_bench"):
-        sys.exit(f"refusing to work on database {name!r}: benchmarks use kip_bench*")
+    # Never another benchmark's database (kip_bench_audit, kip_bench_reminders) nor a real one.
+    if name != "kip_bench" and not name.startswith("kip_bench_plans"):
+        sys.exit(f"refusing to work on database {name!r}: use kip_bench or kip_bench_plans*")
     admin = urlunsplit(url._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
