@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from apps.audit.models import AccessEvent, AuditCheckpoint, AuditSeal
@@ -118,11 +118,7 @@ def _seal_batch(*, now: datetime.datetime, size: int) -> int:
         AccessEvent.objects.filter(
             id__gt=max(newest_sealed - LATE_LOOKBACK_IDS, 0), at__lte=now - _grace()
         )
-        .exclude(
-            id__in=AuditSeal.objects.filter(
-                event_id__gt=max(newest_sealed - LATE_LOOKBACK_IDS, 0)
-            ).values("event_id")
-        )
+        .filter(~Exists(AuditSeal.objects.filter(event_id=OuterRef("id"))))
         .order_by("id")
         .values(*EVENT_FIELDS)[:size]
     )
@@ -224,7 +220,7 @@ def _unsealed_inside(newest_sealed: int, now: datetime.datetime) -> int | None:
         floor = (first or newest_sealed + 1) - 1
     return (
         AccessEvent.objects.filter(id__gt=floor, id__lt=newest_sealed, at__lte=now - _grace())
-        .exclude(id__in=AuditSeal.objects.values("event_id"))
+        .filter(~Exists(AuditSeal.objects.filter(event_id=OuterRef("id"))))
         .order_by("id")
         .values_list("id", flat=True)
         .first()

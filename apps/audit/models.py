@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class AccessEvent(models.Model):
     """One use of citizen data: who, for which organisation, what, on which object, why, outcome.
 
-    Append-only. Rows are written by ``apps.access`` only, never updated or deleted.
+    Append-only. Rows are written by ``apps.access`` only (and by retention, which records
+    its own prune), never updated; deleted only by retention behind a checkpoint. The hash
+    chain lives in ``AuditSeal`` beside the rows (see ``apps/audit/chain.py``).
     """
 
     class Action(models.TextChoices):

@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.audit.models import AccessEvent, AuditCheckpoint, AuditSeal
@@ -34,7 +35,7 @@ def audit_prune(*, now: datetime.datetime | None = None, days: int | None = None
         # The first seal (in chain order) whose event is young enough to keep ends the cut.
         young = (
             AuditSeal.objects.filter(seq__gt=after)
-            .exclude(event_id__in=AccessEvent.objects.filter(at__lt=cutoff).values("id"))
+            .filter(~Exists(AccessEvent.objects.filter(id=OuterRef("event_id"), at__lt=cutoff)))
             .order_by("seq")
             .values_list("seq", flat=True)
             .first()

@@ -13,4 +13,10 @@ from apps.audit.models import AccessEvent
 
 def access_events_record(*, events: Iterable[dict[str, Any]]) -> list[AccessEvent]:
     """Insert events in one statement. A failure propagates: the request fails closed."""
-    return AccessEvent.objects.bulk_create([AccessEvent(**event) for event in events])
+    rows = [AccessEvent(**event) for event in events]
+    if len(rows) == 1:
+        # One INSERT, no BEGIN/COMMIT around it in autocommit: the common case (one object
+        # read) costs one round trip instead of three.
+        rows[0].save(force_insert=True)
+        return rows
+    return AccessEvent.objects.bulk_create(rows)
