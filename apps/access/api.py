@@ -10,7 +10,7 @@ from rest_framework.request import Request
 
 from apps.access import audit
 from apps.access.context import Actor, actor_from_request
-from apps.core.exceptions import ApplicationError, PreconditionRequired
+from apps.core.exceptions import ApplicationError
 
 
 class ActsForOrganisation(permissions.IsAuthenticated):
@@ -39,17 +39,16 @@ class AccessView(generics.GenericAPIView):
         audit.record_objects(self.actor, self.list_action, page)
         return page
 
-    def expected_version(self) -> int:
+    def expected_version(self) -> int | None:
+        """The version in ``If-Match``; None when absent (the service answers 428 for that,
+        after the access check, so nobody learns from a 428 that a plan exists)."""
         raw = self.request.headers.get("If-Match", "").strip()
         if not raw:
-            raise PreconditionRequired(
-                _("Send the plan's version in If-Match (take it from the ETag)."),
-                fields={"If-Match": [_("This header is required.")]},
-            )
+            return None
         value = raw.removeprefix("W/").strip('"')
         if not value.isdigit():
             raise ApplicationError(
-                _("If-Match must hold the plan's ETag, such as \"3\"."),
+                _('If-Match must hold the plan\'s ETag, such as "3".'),
                 code="invalid_if_match",
                 fields={"If-Match": [_("Not a version.")]},
             )

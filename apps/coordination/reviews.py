@@ -20,7 +20,7 @@ from apps.notifications.services import notification_create
 from apps.plans.models import Plan
 
 # The plans app's compare-and-bump: one rule for every plan write (If-Match, 412 when stale).
-from apps.plans.services import _version_bump, review_date_validate
+from apps.plans.services import _version_bump, plan_for_write, review_date_validate
 
 COORDINATE = "coordinate"
 
@@ -32,6 +32,7 @@ def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationErro
 def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
     """The plan detail as JSON: assessment, goals, efforts, agreements, participants,
     coordinator, next review."""
+
     def day(value: dt.date | None) -> str | None:
         return value.isoformat() if value else None
 
@@ -39,7 +40,8 @@ def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
         "version": plan.version,
         "status": plan.status,
         "coordinator": {
-            "user": plan.coordinator_user_id, "organisation": plan.coordinator_organisation_id
+            "user": plan.coordinator_user_id,
+            "organisation": plan.coordinator_organisation_id,
         },
         "participants": sorted(plan.participations.values_list("organisation_id", flat=True)),
         "next_review": day(plan.next_review),
@@ -50,16 +52,23 @@ def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
         ],
         "efforts": [
             {
-                "id": e.pk, "organisation": e.organisation_id, "responsible": e.responsible_id,
-                "description": e.description, "status": e.status,
-                "starts_on": day(e.starts_on), "ends_on": day(e.ends_on),
+                "id": e.pk,
+                "organisation": e.organisation_id,
+                "responsible": e.responsible_id,
+                "description": e.description,
+                "status": e.status,
+                "starts_on": day(e.starts_on),
+                "ends_on": day(e.ends_on),
             }
             for e in plan.efforts.order_by("id")
         ],
         "agreements": [
             {
-                "id": a.pk, "text": a.text, "responsible": a.responsible_id,
-                "due": day(a.due), "done": a.done,
+                "id": a.pk,
+                "text": a.text,
+                "responsible": a.responsible_id,
+                "due": day(a.due),
+                "done": a.done,
             }
             for a in plan.agreements.order_by("id")
         ],
@@ -68,14 +77,19 @@ def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
 
 @transaction.atomic
 def review_record(
-    *, actor: Actor, plan_id: int, expected_version: int, held_on: dt.date, outcome: str,
-    participants: list[str] | None = None, notes: str = "", next_review: dt.date | None = None,
+    *,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int | None,
+    held_on: dt.date,
+    outcome: str,
+    participants: list[str] | None = None,
+    notes: str = "",
+    next_review: dt.date | None = None,
 ) -> Review:
     """The coordinator records a review meeting; the plan is frozen as agreed and its next
     review date set (at most six months ahead; none only when the outcome is to close)."""
-    plan = access_plan(actor, plan_id, COORDINATE)
-    if plan.status == Plan.Status.CLOSED:
-        raise Conflict(_("The plan is closed."), code="plan_closed")
+    plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     if held_on > timezone.localdate():
         raise _invalid("held_on", _("A review cannot be dated in the future."), "date_in_future")
     if outcome not in Review.Outcome.values:
@@ -91,15 +105,24 @@ def review_record(
     changes = {"next_review": next_review} if next_review is not None else {}
     plan = _version_bump(plan, expected_version, **changes)
     review = Review.objects.create(
-        plan=plan, held_on=held_on, outcome=outcome, notes=notes.strip(),
-        participants=participants, next_review=next_review, recorded_by=actor.user,
+        plan=plan,
+        held_on=held_on,
+        outcome=outcome,
+        notes=notes.strip(),
+        participants=participants,
+        next_review=next_review,
+        recorded_by=actor.user,
         recorded_for=actor.organisation,
     )
     PlanSnapshot.objects.create(
         plan=plan, review=review, plan_version=plan.version, data=plan_snapshot_data(plan)
     )
     audit.record(
-        actor, Action.CREATE, "review", review.pk, citizen_id=plan.citizen_id,
+        actor,
+        Action.CREATE,
+        "review",
+        review.pk,
+        citizen_id=plan.citizen_id,
         detail={"outcome": outcome},
     )
     return review
@@ -176,16 +199,27 @@ def hospital_event_record(
     if len(notes) > 4000:
         raise _invalid("notes", _("At most %(n)s characters.") % {"n": 4000})
     event = HospitalEvent.objects.create(
-        plan=plan, kind=kind, occurred_on=occurred_on, notes=notes.strip(),
-        recorded_by=actor.user, recorded_for=actor.organisation,
+        plan=plan,
+        kind=kind,
+        occurred_on=occurred_on,
+        notes=notes.strip(),
+        recorded_by=actor.user,
+        recorded_for=actor.organisation,
     )
     audit.record(
-        actor, Action.CREATE, "hospital_event", event.pk, citizen_id=plan.citizen_id,
+        actor,
+        Action.CREATE,
+        "hospital_event",
+        event.pk,
+        citizen_id=plan.citizen_id,
         detail={"kind": kind},
     )
     notification_create(
-        kind=Notification.Kind.REVIEW_PROMPTED, recipient=plan.coordinator_user_id, plan=plan,
-        due=occurred_on, context={"event": event.pk, "event_kind": kind},
+        kind=Notification.Kind.REVIEW_PROMPTED,
+        recipient=plan.coordinator_user_id,
+        plan=plan,
+        due=occurred_on,
+        context={"event": event.pk, "event_kind": kind},
         dedupe_key=f"review_prompted:e{event.pk}:u{plan.coordinator_user_id}",
     )
     return event

@@ -24,7 +24,13 @@ from apps.access.checks import Action, access_citizen, access_effort, access_pla
 from apps.access.context import Actor
 from apps.citizens.models import Citizen
 from apps.citizens.services import organisations_by_id, organisations_covered
-from apps.core.exceptions import ApplicationError, Conflict, NotFound, PreconditionFailed
+from apps.core.exceptions import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from apps.organisations.models import Membership, Organisation
 from apps.plans.models import LIFE_DOMAINS, Agreement, Effort, Goal, Participation, Plan
 
@@ -152,7 +158,20 @@ def _participation_add(plan: Plan, organisation: Organisation, actor: Actor) -> 
     grants.participation_grant(plan=plan, organisation=organisation)
 
 
-def _version_bump(plan: Plan, expected_version: int, **changes: Any) -> Plan:
+def plan_for_write(actor: Actor, plan_id: Any, action: str, expected_version: int | None) -> Plan:
+    """The plan for a write, checked in this order: may the actor see it (404) and take the
+    action (403), is it open (409), did the client send the version it saw (428)."""
+    plan = access_plan(actor, plan_id, action)
+    _open_for_writes(plan)
+    if expected_version is None:
+        raise PreconditionRequired(
+            _("Send the plan's version in If-Match (take it from the ETag)."),
+            fields={"If-Match": [_("This header is required.")]},
+        )
+    return plan
+
+
+def _version_bump(plan: Plan, expected_version: int | None, **changes: Any) -> Plan:
     """Compare and bump the version in one UPDATE, with any field changes; 412 if stale."""
     changes["updated"] = timezone.now()
     updated = Plan.objects.filter(pk=plan.pk, version=expected_version).update(
@@ -174,13 +193,12 @@ def _open_for_writes(plan: Plan) -> None:
 
 @transaction.atomic
 def plan_update(
-    *, actor: Actor, plan_id: int, expected_version: int, data: dict[str, Any]
+    *, actor: Actor, plan_id: int, expected_version: int | None, data: dict[str, Any]
 ) -> Plan:
     """Change the shared sections; the review date and activation are the coordinator's."""
     coordinator_fields = {"next_review", "status"}
     action = COORDINATE if coordinator_fields & data.keys() else Action.UPDATE
-    plan = access_plan(actor, plan_id, action)
-    _open_for_writes(plan)
+    plan = plan_for_write(actor, plan_id, action, expected_version)
     changes: dict[str, Any] = {}
     if "assessment" in data:
         changes["assessment"] = assessment_validate(data["assessment"])
@@ -195,9 +213,8 @@ def plan_update(
 
 
 @transaction.atomic
-def plan_close(*, actor: Actor, plan_id: int, expected_version: int, reason: str) -> Plan:
-    plan = access_plan(actor, plan_id, COORDINATE)
-    _open_for_writes(plan)
+def plan_close(*, actor: Actor, plan_id: int, expected_version: int | None, reason: str) -> Plan:
+    plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     if reason not in Plan.ClosedReason.values:
         raise _invalid("reason", _("Choose a reason for closing the plan."))
     return _version_bump(
@@ -211,11 +228,10 @@ def plan_close(*, actor: Actor, plan_id: int, expected_version: int, reason: str
 
 @transaction.atomic
 def participant_add(
-    *, actor: Actor, plan_id: int, expected_version: int, organisation_id: int
+    *, actor: Actor, plan_id: int, expected_version: int | None, organisation_id: int
 ) -> Plan:
     """The coordinator adds an organisation, within the citizen's consent."""
-    plan = access_plan(actor, plan_id, COORDINATE)
-    _open_for_writes(plan)
+    plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     (organisation,) = organisations_by_id([organisation_id], "organisation")
     if plan.participations.filter(organisation=organisation).exists():
         raise Conflict(_("The organisation already takes part."), code="already_participant")
@@ -227,10 +243,9 @@ def participant_add(
 
 @transaction.atomic
 def participant_remove(
-    *, actor: Actor, plan_id: int, expected_version: int, organisation_id: int
+    *, actor: Actor, plan_id: int, expected_version: int | None, organisation_id: int
 ) -> Plan:
-    plan = access_plan(actor, plan_id, COORDINATE)
-    _open_for_writes(plan)
+    plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     if int(organisation_id) == plan.coordinator_organisation_id:
         raise Conflict(
             _("The coordinator's organisation cannot leave the plan; hand over first."),
@@ -260,9 +275,8 @@ def participations_prune_uncovered(*, citizen: Citizen) -> None:
 
 # --- goals, agreements, efforts ----------------------------------------------------------------
 
-def _plan_part_write(actor: Actor, plan_id: int, expected_version: int) -> Plan:
-    plan = access_plan(actor, plan_id, Action.UPDATE)
-    _open_for_writes(plan)
+def _plan_part_write(actor: Actor, plan_id: int, expected_version: int | None) -> Plan:
+    plan = plan_for_write(actor, plan_id, Action.UPDATE, expected_version)
     return _version_bump(plan, expected_version)
 
 
@@ -277,7 +291,7 @@ def _text(value: Any, field: str, limit: int) -> str:
 
 @transaction.atomic
 def goal_save(
-    *, actor: Actor, plan_id: int, expected_version: int, goal_id: int | None = None, data: dict
+    *, actor: Actor, plan_id: int, expected_version: int | None, goal_id: int | None = None, data: dict
 ) -> Goal:
     """Create or change a goal in the citizen's own words."""
     plan = _plan_part_write(actor, plan_id, expected_version)
@@ -296,7 +310,7 @@ def goal_save(
 
 @transaction.atomic
 def agreement_save(
-    *, actor: Actor, plan_id: int, expected_version: int, agreement_id: int | None = None, data: dict
+    *, actor: Actor, plan_id: int, expected_version: int | None, agreement_id: int | None = None, data: dict
 ) -> Agreement:
     """Create or change an agreement until the next meeting."""
     plan = _plan_part_write(actor, plan_id, expected_version)
@@ -314,7 +328,7 @@ def agreement_save(
 
 @transaction.atomic
 def plan_part_delete(
-    *, actor: Actor, plan_id: int, expected_version: int, model: type, part_id: int
+    *, actor: Actor, plan_id: int, expected_version: int | None, model: type, part_id: int
 ) -> Plan:
     plan = _plan_part_write(actor, plan_id, expected_version)
     if model is Effort:
@@ -326,7 +340,7 @@ def plan_part_delete(
 
 @transaction.atomic
 def effort_save(
-    *, actor: Actor, plan_id: int, expected_version: int, effort_id: int | None = None, data: dict
+    *, actor: Actor, plan_id: int, expected_version: int | None, effort_id: int | None = None, data: dict
 ) -> Effort:
     """Create or change an effort of the acting organisation, with one responsible person."""
     plan = _plan_part_write(actor, plan_id, expected_version)

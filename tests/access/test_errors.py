@@ -81,6 +81,21 @@ def test_412_and_428(world: World) -> None:
     assert_error(response, 412, "stale_version", "If-Match")
 
 
+def test_a_write_without_if_match_by_an_outsider_is_404_and_audited(world: World) -> None:
+    from apps.audit.models import AccessEvent
+
+    url = f"{API}/plans/{world.plan.pk}/goals/"
+    response = world.client(world.outsider).post(url, {"text": "x"}, format="json")
+    assert_error(response, 404, "not_found")
+    event = AccessEvent.objects.latest("id")
+    assert (event.actor_id, event.outcome, event.object_id) == (
+        world.outsider.pk,
+        "denied",
+        str(world.plan.pk),
+    )
+    assert world.plan.goals.count() == 0
+
+
 # --- X-Organisation ---------------------------------------------------------------------------
 
 

@@ -106,7 +106,8 @@ ROWS: list[Row] = [
         "plan patch without If-Match",
         "patch",
         _plan,
-        (NO_IF_MATCH,) * 6,
+        # The access check comes first: a 428 must not tell an outsider that the plan exists.
+        (NO_IF_MATCH, NO_IF_MATCH, NO_IF_MATCH, MISSING, FORBIDDEN, MISSING),
         body=lambda w, u: {"assessment": {"housing": "x"}},
         if_match="none",
     ),
