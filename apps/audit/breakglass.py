@@ -48,7 +48,7 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
     with contextlib.suppress(cpr.InvalidCPR):
         digits = cpr.normalise(cpr_number or "")
     criteria = {"criteria": {"cpr_hash": cpr.lookup_hash(digits)[:16] if digits else None}}
-    deny = {"detail": criteria}
+    deny: dict[str, Any] = {"detail": criteria}
     if not actor.is_caseworker:
         raise Forbidden(
             _("Only caseworkers may break the glass."),
@@ -80,7 +80,9 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
     )
     if plan is None:
         raise NotVisible(audit.event(actor, Action.BREAK_GLASS, "plan", outcome=DENIED, **deny))
-    visible = plans_visible_to(actor).filter(pk=plan.pk).values_list("kip_shared", flat=True)
+    visible = (
+        plans_visible_to(actor).filter(pk=plan.pk).values_list("kip_shared", flat=True)  # type: ignore[misc]  # an annotation
+    )
     if True in visible:
         raise refused(
             Conflict(
@@ -121,7 +123,9 @@ def _notify(grant: BreakGlass, plan: Plan) -> None:
     managers = Membership.objects.filter(
         organisation_id=grant.organisation_id, role=Membership.Role.MANAGER
     ).values_list("user_id", flat=True)
-    recipients = {*managers, plan.coordinator_user_id} - {None}
+    recipients: set[int] = {m for m in managers if m is not None}
+    if plan.coordinator_user_id is not None:
+        recipients.add(plan.coordinator_user_id)
     for recipient in sorted(recipients):
         notification_create(
             kind="break_glass",

@@ -191,7 +191,7 @@ def audit_verify(
     return Verified(checked, None)
 
 
-def _seals_with_events(after_seq: int) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+def _seals_with_events(after_seq: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:
     """Seals in chain order with their events, fetched in batches (no N+1, bounded memory)."""
     last = after_seq
     while True:
