@@ -127,13 +127,28 @@ def main() -> None:
     _review_rows(today)  # warm
 
     mail_dir = Path(os.environ["KIP_VAR_DIR"]) / "mail"
-    env = {**os.environ, "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "PYTHONPATH": str(ROOT),
+    }
     celery = str(Path(sys.executable).with_name("celery"))
     worker = subprocess.Popen(
-        [celery, "-A", "kip_service", "worker", "-l", "warning", "--concurrency", "4",
-         "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            celery,
+            "-A",
+            "kip_service",
+            "worker",
+            "-l",
+            "warning",
+            "--concurrency",
+            "4",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         from kip_service.celery import app
@@ -167,8 +182,14 @@ def main() -> None:
         os.killpg(worker.pid, 15)
         worker.wait(30)
 
-    mails = sum(len(re.findall(r"^X-KIP-Notification:", p.read_text(), re.M))
-                for p in mail_dir.glob("*")) if mail_dir.exists() else 0
+    mails = (
+        sum(
+            len(re.findall(r"^X-KIP-Notification:", p.read_text(), re.M))
+            for p in mail_dir.glob("*")
+        )
+        if mail_dir.exists()
+        else 0
+    )
     sweep_row = f"{sweep_s:.2f} s, {len(queries)} queries"
     deliver_row = (
         f"{delivered:,} in {deliver_s:.1f} s = {delivered / deliver_s:,.0f} notifications/s"
@@ -197,8 +218,10 @@ EXPLAIN ANALYZE of the due-date read:
     print(figures)
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(r"<!-- bench:reminders -->.*?<!-- /bench:reminders -->", re.S)
-    text = pattern.sub(lambda _: figures, text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + figures + "\n"
+    text = (
+        pattern.sub(lambda _: figures, text)
+        if pattern.search(text)
+        else (text.rstrip() + "\n\n" + figures + "\n")
     )
     RESULTS.write_text(text)
 

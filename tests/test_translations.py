@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]
 import pytest
 from django.conf import settings
 

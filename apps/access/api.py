@@ -27,7 +27,7 @@ class AccessView(generics.GenericAPIView):
     """Base for views of citizen data: the actor, audited lists, and ``If-Match``."""
 
     permission_classes = [ActsForOrganisation]
-    list_action = audit.Action.LIST
+    list_action: str = audit.Action.LIST
 
     @property
     def actor(self) -> Actor:
@@ -36,7 +36,7 @@ class AccessView(generics.GenericAPIView):
     def paginate_and_record(self, queryset: Any) -> Any:
         """One page of objects; one audit event per object shown."""
         page = self.paginate_queryset(queryset)
-        audit.record_objects(self.actor, self.list_action, page)
+        audit.record_objects(self.actor, self.list_action, page or [])
         return page
 
     def expected_version(self) -> int | None:

@@ -66,6 +66,7 @@ def consent_covers(actor: Actor, citizen_ref: Any) -> Exists:
 
 # --- plans ------------------------------------------------------------------------------------
 
+
 def plan_granted(actor: Actor, codename: str = "view_plan") -> Exists:
     """A guardian grant of ``plans.<codename>`` to the acting organisation's group.
 
@@ -74,9 +75,13 @@ def plan_granted(actor: Actor, codename: str = "view_plan") -> Exists:
     plan) hands out plan ids in order, so a list ordered by id can walk it backwards and stop
     after one page, however many plans the organisation takes part in (bench/RESULTS.md).
     """
-    permission = Permission.objects.filter(
-        content_type__app_label="plans", content_type__model="plan", codename=codename
-    ).order_by().values("pk")
+    permission = (
+        Permission.objects.filter(
+            content_type__app_label="plans", content_type__model="plan", codename=codename
+        )
+        .order_by()
+        .values("pk")
+    )
     return Exists(
         PlanGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
@@ -133,7 +138,9 @@ def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
     ).filter(Q(kip_shared=True) | Q(break_glass_reason__isnull=False))
 
 
-def access_plan(actor: Actor, plan_id: Any, action: str = Action.VIEW, *, record: bool = True) -> Plan:
+def access_plan(
+    actor: Actor, plan_id: Any, action: str = Action.VIEW, *, record: bool = True
+) -> Plan:
     """The plan, if the actor may take ``action`` on it; else 404 (unseen) or 403 (seen).
 
     ``action``: VIEW for reading; UPDATE for editing shared sections (caseworkers);
@@ -191,6 +198,7 @@ def access_effort(actor: Actor, plan: Plan, effort_id: Any, action: str) -> Effo
 
 # --- citizens and consent ---------------------------------------------------------------------
 
+
 def citizens_visible_to(actor: Actor) -> QuerySet[Citizen]:
     """Citizens the acting organisation registered, or whose consent covers it."""
     return Citizen.objects.filter(
@@ -198,7 +206,9 @@ def citizens_visible_to(actor: Actor) -> QuerySet[Citizen]:
     )
 
 
-def access_citizen(actor: Actor, citizen_id: Any, action: str = Action.VIEW, *, record: bool = True) -> Citizen:
+def access_citizen(
+    actor: Actor, citizen_id: Any, action: str = Action.VIEW, *, record: bool = True
+) -> Citizen:
     citizen = _get(citizens_visible_to(actor), citizen_id)
     if citizen is None:
         raise NotVisible(_denied(actor, action, "citizen", citizen_id))
@@ -214,9 +224,7 @@ def access_citizen(actor: Actor, citizen_id: Any, action: str = Action.VIEW, *, 
 
 def require_caseworker(actor: Actor, action: str, object_type: str) -> None:
     if not actor.is_caseworker:
-        raise Forbidden(
-            _("Only caseworkers may do this."), _denied(actor, action, object_type, "")
-        )
+        raise Forbidden(_("Only caseworkers may do this."), _denied(actor, action, object_type, ""))
 
 
 def _get(queryset: QuerySet, pk: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
@@ -15,7 +15,7 @@ DEFAULT_PURPOSE = "treatment_and_coordination"
 
 @dataclass(frozen=True)
 class Actor:
-    user: AbstractBaseUser
+    user: User
     organisation: Organisation
     role: str
     request_id: str = ""
@@ -44,7 +44,7 @@ class OrganisationRequired(exceptions.APIException):
 
 
 def actor_for(
-    user: AbstractBaseUser | AnonymousUser,
+    user: User | AnonymousUser,
     organisation_id: str | int | None,
     *,
     request_id: str = "",

@@ -28,7 +28,11 @@ HANDOVER = Action.HANDOVER
 
 def _denied(actor: Actor, object_type: str, object_id: Any, citizen_id: int | None = None) -> dict:
     return audit.event(
-        actor, HANDOVER, object_type, object_id, citizen_id=citizen_id,
+        actor,
+        HANDOVER,
+        object_type,
+        object_id,
+        citizen_id=citizen_id,
         outcome=AccessEvent.Outcome.DENIED,
     )
 
@@ -65,8 +69,10 @@ def access_plan_for_handover(actor: Actor, plan_id: Any) -> Plan:
     )
     if not may:
         raise Forbidden(
-            _("Only the coordinator, or a manager of the coordinator's organisation, "
-              "may hand the plan over."),
+            _(
+                "Only the coordinator, or a manager of the coordinator's organisation, "
+                "may hand the plan over."
+            ),
             _denied(actor, "plan", plan.pk, plan.citizen_id),
         )
     return plan

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,7 +14,7 @@ from apps.organisations.models import Organisation
 
 class Citizen(models.Model):
     name = models.CharField(_("name"), max_length=200)
-    # The CPR number is never stored in clear text: a keyed hash to find it, a ciphertext to show it.
+    # The CPR is never stored in clear text: a keyed hash to find it, a ciphertext to show it.
     cpr_hash = models.CharField(max_length=64, unique=True, editable=False)
     cpr_encrypted = models.TextField(editable=False)
     birth_date = models.DateField(_("date of birth"))
@@ -41,7 +43,7 @@ class Citizen(models.Model):
 
 
 class ConsentQuerySet(models.QuerySet["Consent"]):
-    def in_force(self, at: timezone.datetime | None = None) -> ConsentQuerySet:
+    def in_force(self, at: datetime.datetime | None = None) -> ConsentQuerySet:
         at = at or timezone.now()
         return self.filter(
             Q(given_at__lte=at),

@@ -130,9 +130,7 @@ def consent_withdraw(*, actor: Actor, citizen_id: int, consent_id: int) -> Conse
     from apps.plans.services import participations_prune_uncovered
 
     citizen = access_citizen(actor, citizen_id, Action.CONSENT)
-    consent = (
-        Consent.objects.select_for_update().filter(citizen=citizen, pk=consent_id).first()
-    )
+    consent = Consent.objects.select_for_update().filter(citizen=citizen, pk=consent_id).first()
     if consent is None:
         raise NotFound(_("Not found."))
     if consent.withdrawn_at is not None:
@@ -147,7 +145,5 @@ def consent_withdraw(*, actor: Actor, citizen_id: int, consent_id: int) -> Conse
 def organisations_covered(*, citizen: Citizen) -> set[int]:
     """Ids of the organisations the citizen's consent in force covers now."""
     return set(
-        Consent.objects.in_force()
-        .filter(citizen=citizen)
-        .values_list("organisations", flat=True)
+        Consent.objects.in_force().filter(citizen=citizen).values_list("organisations", flat=True)
     )

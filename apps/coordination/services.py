@@ -69,7 +69,11 @@ def _plan_open(plan: Plan) -> None:
 
 @transaction.atomic
 def handover_propose(
-    *, actor: Actor, plan_id: int, to_user_id: int, to_organisation_id: int | None = None,
+    *,
+    actor: Actor,
+    plan_id: int,
+    to_user_id: int,
+    to_organisation_id: int | None = None,
     note: str = "",
 ) -> Handover:
     """Offer the coordinator role to a caseworker; they are told at once."""
@@ -103,8 +107,9 @@ def handover_propose(
         with transaction.atomic():
             handover = Handover.objects.create(
                 plan=plan,
-                from_user_id=plan.coordinator_user_id,
-                from_organisation_id=plan.coordinator_organisation_id,
+                # An open plan always has its coordinator pair (a database constraint).
+                from_user_id=plan.coordinator_user_id,  # type: ignore[misc]
+                from_organisation_id=plan.coordinator_organisation_id,  # type: ignore[misc]
                 to_user=receiver.user,
                 to_organisation=receiver.organisation,
                 proposed_by=actor.user,
@@ -114,18 +119,28 @@ def handover_propose(
     except IntegrityError as exc:  # a twin request won the partial unique constraint
         raise _pending_exists() from exc
     audit.record(
-        actor, Action.HANDOVER, "handover", handover.pk, citizen_id=plan.citizen_id,
+        actor,
+        Action.HANDOVER,
+        "handover",
+        handover.pk,
+        citizen_id=plan.citizen_id,
         detail={"transition": "proposed", "to_user": receiver.user.pk},
     )
     notification_create(
-        kind=K.HANDOVER_PROPOSED, recipient=receiver.user, plan=plan, handover=handover,
+        kind=K.HANDOVER_PROPOSED,
+        recipient=receiver.user,
+        plan=plan,
+        handover=handover,
         due=timezone.localdate(now),
     )
     return handover
 
 
 def _transition(
-    *, handover_id: int, to_state: str, check: Callable[[Handover], None] | None = None,
+    *,
+    handover_id: int,
+    to_state: str,
+    check: Callable[[Handover], None] | None = None,
     **fields: Any,
 ) -> tuple[Handover, Plan]:
     """Lock plan then handover, check the move, write it. Call inside a transaction."""
@@ -147,7 +162,8 @@ def _transition(
 def _live(handover: Handover) -> None:
     if handover.state == State.PROPOSED and handover.expires_at <= timezone.now():
         raise Conflict(
-            _("The handover has expired."), code="handover_expired",
+            _("The handover has expired."),
+            code="handover_expired",
             fields={"state": [State.EXPIRED]},
         )
 
@@ -182,7 +198,11 @@ def handover_accept(*, actor: Actor, handover_id: int) -> Handover:
         updated=timezone.now(),
     )
     audit.record(
-        actor, Action.HANDOVER, "handover", handover.pk, citizen_id=plan.citizen_id,
+        actor,
+        Action.HANDOVER,
+        "handover",
+        handover.pk,
+        citizen_id=plan.citizen_id,
         detail={"transition": "accepted"},
     )
     today = timezone.localdate()
@@ -209,16 +229,26 @@ def handover_decline(*, actor: Actor, handover_id: int, reason: str = "") -> Han
     if len(reason) > 2000:
         raise ApplicationError(_("At most 2000 characters."), fields={"reason": [_("Too long.")]})
     handover, plan = _transition(
-        handover_id=visible.pk, to_state=State.DECLINED, check=_live,
-        decline_reason=reason, decided_by=actor.user,
+        handover_id=visible.pk,
+        to_state=State.DECLINED,
+        check=_live,
+        decline_reason=reason,
+        decided_by=actor.user,
     )
     audit.record(
-        actor, Action.HANDOVER, "handover", handover.pk, citizen_id=plan.citizen_id,
+        actor,
+        Action.HANDOVER,
+        "handover",
+        handover.pk,
+        citizen_id=plan.citizen_id,
         detail={"transition": "declined"},
     )
     for user_id in sorted({handover.from_user_id, handover.proposed_by_id}):
         notification_create(
-            kind=K.HANDOVER_DECLINED, recipient=user_id, plan=plan, handover=handover,
+            kind=K.HANDOVER_DECLINED,
+            recipient=user_id,
+            plan=plan,
+            handover=handover,
             due=timezone.localdate(),
         )
     return handover
@@ -233,7 +263,11 @@ def handover_cancel(*, actor: Actor, handover_id: int) -> Handover:
         handover_id=visible.pk, to_state=State.CANCELLED, decided_by=actor.user
     )
     audit.record(
-        actor, Action.HANDOVER, "handover", handover.pk, citizen_id=plan.citizen_id,
+        actor,
+        Action.HANDOVER,
+        "handover",
+        handover.pk,
+        citizen_id=plan.citizen_id,
         detail={"transition": "cancelled"},
     )
     return handover
@@ -254,7 +288,10 @@ def handovers_expire(*, now: dt.datetime | None = None) -> int:
             count += 1
             for user_id in sorted({handover.from_user_id, handover.to_user_id}):
                 notification_create(
-                    kind=K.HANDOVER_EXPIRED, recipient=user_id, plan=plan, handover=handover,
+                    kind=K.HANDOVER_EXPIRED,
+                    recipient=user_id,
+                    plan=plan,
+                    handover=handover,
                     due=timezone.localdate(handover.expires_at),
                 )
     return count

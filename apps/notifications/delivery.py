@@ -51,6 +51,3 @@ def notification_deliver(*, notification_id: int) -> bool:
         pk=notification_id, claim_token=token, delivered_at__isnull=True
     ).update(delivered_at=timezone.now())
     return done == 1
-
-
-

@@ -21,15 +21,18 @@ def _subject_and_body(notification: Notification) -> tuple[str, str]:
         "plan": notification.plan_id or "",
         "due": date_format(notification.due, "DATE_FORMAT") if notification.due else "",
     }
-    texts = {
+    texts: dict[str, tuple[str, str]] = {
         K.REVIEW_UPCOMING: (
-            _("Review coming up"), _("Plan %(plan)s is to be reviewed on %(due)s.")
+            _("Review coming up"),
+            _("Plan %(plan)s is to be reviewed on %(due)s."),
         ),
         K.REVIEW_DUE: (
-            _("Review due today"), _("Plan %(plan)s is to be reviewed today (%(due)s).")
+            _("Review due today"),
+            _("Plan %(plan)s is to be reviewed today (%(due)s)."),
         ),
         K.REVIEW_OVERDUE: (
-            _("Review overdue"), _("The review of plan %(plan)s was due on %(due)s.")
+            _("Review overdue"),
+            _("The review of plan %(plan)s was due on %(due)s."),
         ),
         K.REVIEW_ESCALATION: (
             _("Review overdue in your organisation"),
@@ -37,8 +40,10 @@ def _subject_and_body(notification: Notification) -> tuple[str, str]:
         ),
         K.REVIEW_PROMPTED: (
             _("Hospital event: review the plan"),
-            _("An admission or discharge was recorded on plan %(plan)s (%(due)s). "
-              "Consider a review."),
+            _(
+                "An admission or discharge was recorded on plan %(plan)s (%(due)s). "
+                "Consider a review."
+            ),
         ),
         K.HANDOVER_PROPOSED: (
             _("You are asked to coordinate a plan"),
@@ -86,7 +91,10 @@ def notification_email_send(*, notification: Notification) -> bool:
     with translation.override(preference.language if preference else "da"):
         subject, body = _subject_and_body(notification)
     EmailMessage(
-        subject, body, settings.DEFAULT_FROM_EMAIL, [user.email],
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
         headers={"X-KIP-Notification": str(notification.pk)},
     ).send(fail_silently=False)
     return True

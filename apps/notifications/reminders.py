@@ -28,6 +28,7 @@ K = Notification.Kind
 
 # --- the rules, one date each: when does a reminder for this subject become due? -------------
 
+
 def review_upcoming_from(next_review: dt.date) -> dt.date:
     return working_days_sub(next_review, settings.KIP_REVIEW_UPCOMING_WORKING_DAYS)
 
@@ -40,7 +41,7 @@ def review_escalation_from(next_review: dt.date) -> dt.date:
     return working_days_add(next_review, settings.KIP_REVIEW_ESCALATION_WORKING_DAYS)
 
 
-def review_kinds_due(next_review: dt.date, today: dt.date) -> list[str]:
+def review_kinds_due(next_review: dt.date, today: dt.date) -> list[Notification.Kind]:
     """Which review reminders hold on ``today`` (upcoming before, due on, overdue after)."""
     kinds = []
     if next_review > today:
@@ -70,6 +71,7 @@ def handover_expires_at(created: dt.datetime) -> dt.datetime:
 
 
 # --- the sweep -------------------------------------------------------------------------------
+
 
 @dataclass
 class SweepResult:
@@ -135,8 +137,13 @@ def _handover_rows(today: dt.date) -> list[Notification]:
         reminder_day = handover_reminder_from(created_day)
         if reminder_day <= today:
             rows.append(
-                _row(K.HANDOVER_REMINDER, to_user_id, plan_id=plan_id, handover_id=pk,
-                     due=reminder_day)
+                _row(
+                    K.HANDOVER_REMINDER,
+                    to_user_id,
+                    plan_id=plan_id,
+                    handover_id=pk,
+                    due=reminder_day,
+                )
             )
         escalation_day = handover_escalation_from(created_day)
         if escalation_day <= today:
@@ -151,13 +158,24 @@ def _handover_rows(today: dt.date) -> list[Notification]:
 
 
 def _row(
-    kind: str, recipient_id: int, *, plan_id: int | None = None,
-    handover_id: int | None = None, due: dt.date | None = None,
+    kind: str,
+    recipient_id: int,
+    *,
+    plan_id: int | None = None,
+    handover_id: int | None = None,
+    due: dt.date | None = None,
 ) -> Notification:
     return Notification(
-        kind=kind, recipient_id=recipient_id, plan_id=plan_id, handover_id=handover_id, due=due,
+        kind=kind,
+        recipient_id=recipient_id,
+        plan_id=plan_id,
+        handover_id=handover_id,
+        due=due,
         dedupe_key=notification_dedupe_key(
-            kind=kind, recipient_id=recipient_id, plan_id=plan_id, handover_id=handover_id,
+            kind=kind,
+            recipient_id=recipient_id,
+            plan_id=plan_id,
+            handover_id=handover_id,
             due=due,
         ),
     )
@@ -168,7 +186,7 @@ def notifications_insert(rows: list[Notification]) -> list[int]:
     if not rows:
         return []
     keys = [r.dedupe_key for r in rows]
-    existing = set()
+    existing: set[str] = set()
     for start in range(0, len(keys), 5000):
         existing.update(
             Notification.objects.filter(dedupe_key__in=keys[start : start + 5000]).values_list(
@@ -198,11 +216,15 @@ def _requeue_ids(now: dt.datetime, exclude: set[int], limit: int = 10000) -> lis
     """Undelivered rows whose enqueue may have been lost (broker down, worker killed)."""
     lease = dt.timedelta(seconds=settings.KIP_NOTIFICATION_CLAIM_LEASE_SECONDS)
     quiet = dt.timedelta(seconds=settings.KIP_NOTIFICATION_REQUEUE_AFTER_SECONDS)
-    ids = Notification.objects.filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease),
-        delivered_at__isnull=True,
-        created__lt=now - quiet,
-    ).order_by("pk").values_list("pk", flat=True)[:limit]
+    ids = (
+        Notification.objects.filter(
+            Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease),
+            delivered_at__isnull=True,
+            created__lt=now - quiet,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     return [pk for pk in ids if pk not in exclude]
 
 
@@ -225,6 +247,8 @@ def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     if result.created or result.requeued or result.expired:
         log.info(
             "sweep: %s new, %s re-enqueued, %s handovers expired",
-            result.created, result.requeued, result.expired,
+            result.created,
+            result.requeued,
+            result.expired,
         )
     return result

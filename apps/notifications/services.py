@@ -16,8 +16,12 @@ log = logging.getLogger(__name__)
 
 
 def notification_dedupe_key(
-    *, kind: str, recipient_id: int, plan_id: int | None = None,
-    handover_id: int | None = None, due: dt.date | None = None,
+    *,
+    kind: str,
+    recipient_id: int,
+    plan_id: int | None = None,
+    handover_id: int | None = None,
+    due: dt.date | None = None,
 ) -> str:
     """kind + plan/handover + due date + recipient (DESIGN §4.6)."""
     subject = f"h{handover_id}" if handover_id else f"p{plan_id or 0}"
@@ -48,8 +52,13 @@ def notification_create(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                kind=kind, recipient_id=recipient_id, plan_id=plan_id,
-                handover_id=handover_id, due=due, context=context or {}, dedupe_key=key,
+                kind=kind,
+                recipient_id=recipient_id,
+                plan_id=plan_id,
+                handover_id=handover_id,
+                due=due,
+                context=context or {},
+                dedupe_key=key,
             )
     except IntegrityError:
         if Notification.objects.filter(dedupe_key=key).exists():

@@ -19,7 +19,9 @@ def organisation_ensure(*, slug: str, name: str, kind: str, sector: str) -> Orga
 
 
 @transaction.atomic
-def membership_ensure(*, user: AbstractBaseUser, organisation: Organisation, role: str) -> Membership:
+def membership_ensure(
+    *, user: AbstractBaseUser, organisation: Organisation, role: str
+) -> Membership:
     """Make the user a member in ``role``; the organisation's group follows the membership."""
     membership, _created = Membership.objects.update_or_create(
         user=user, organisation=organisation, defaults={"role": role}

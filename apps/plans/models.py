@@ -44,19 +44,24 @@ class Plan(TimeStamped):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The coordinator (tovholder): a person and the organisation they act for, as one pair.
     coordinator_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="coordinated_plans"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="coordinated_plans",
     )
     coordinator_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, related_name="coordinated_plans"
     )
-    organisations = models.ManyToManyField(
+    organisations = models.ManyToManyField(  # type: ignore[var-annotated]
         Organisation, through="Participation", related_name="plans"
     )
     # The shared view of the citizen's challenges, one text per life domain (LIFE_DOMAINS).
     assessment = models.JSONField(_("assessment"), default=dict, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("plan")
@@ -105,7 +110,9 @@ class Participation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="participations"
     )
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,6 +122,9 @@ class Participation(models.Model):
             )
         ]
         indexes = [models.Index(fields=["organisation", "plan"], name="participation_org_plan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} in plan {self.plan_id}"
 
 
 class Goal(TimeStamped):
@@ -144,7 +154,9 @@ class Effort(TimeStamped):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="efforts")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     description = models.TextField(_("description"), max_length=4000)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)

@@ -64,7 +64,9 @@ def assessment_validate(value: Any) -> dict[str, str]:
         )
     for key, text in value.items():
         if not isinstance(text, str) or len(text) > 4000:
-            raise _invalid("assessment", _("%(name)s: text of at most 4000 characters.") % {"name": key})
+            raise _invalid(
+                "assessment", _("%(name)s: text of at most 4000 characters.") % {"name": key}
+            )
     return value
 
 
@@ -119,7 +121,9 @@ def plan_create(
     if actor.organisation not in participants:
         raise _invalid("participants", _("Your own organisation must take part in the plan."))
     _require_covered(citizen, participants, "participants")
-    user, organisation = _coordinator(coordinator_user_id, coordinator_organisation_id, participants)
+    user, organisation = _coordinator(
+        coordinator_user_id, coordinator_organisation_id, participants
+    )
     review_date_validate(next_review)
     if status not in (Plan.Status.DRAFT, Plan.Status.ACTIVE):
         raise _invalid("status", _("A new plan is a draft or active."))
@@ -163,18 +167,24 @@ def plan_for_write(actor: Actor, plan_id: Any, action: str, expected_version: in
     action (403), is it open (409), did the client send the version it saw (428)."""
     plan = access_plan(actor, plan_id, action)
     _open_for_writes(plan)
+    _version_required(expected_version)
+    return plan
+
+
+def _version_required(expected_version: int | None) -> int:
     if expected_version is None:
         raise PreconditionRequired(
             _("Send the plan's version in If-Match (take it from the ETag)."),
             fields={"If-Match": [_("This header is required.")]},
         )
-    return plan
+    return expected_version
 
 
 def _version_bump(plan: Plan, expected_version: int | None, **changes: Any) -> Plan:
     """Compare and bump the version in one UPDATE, with any field changes; 412 if stale."""
     changes["updated"] = timezone.now()
-    updated = Plan.objects.filter(pk=plan.pk, version=expected_version).update(
+    version = _version_required(expected_version)
+    updated = Plan.objects.filter(pk=plan.pk, version=version).update(
         version=F("version") + 1, **changes
     )
     if not updated:
@@ -264,9 +274,8 @@ def participations_prune_uncovered(*, citizen: Citizen) -> None:
     """After consent is withdrawn: organisations no longer covered leave the open plans."""
     covered = organisations_covered(citizen=citizen)
     for plan in Plan.objects.filter(citizen=citizen).exclude(status=Plan.Status.CLOSED):
-        stale = plan.participations.exclude(organisation_id__in=covered).exclude(
-            organisation_id=plan.coordinator_organisation_id
-        ).select_related("organisation")
+        keep = covered | {plan.coordinator_organisation_id or 0}
+        stale = plan.participations.exclude(organisation_id__in=keep).select_related("organisation")
         for participation in stale:
             participation.delete()
             grants.participation_revoke(plan=plan, organisation=participation.organisation)
@@ -274,6 +283,7 @@ def participations_prune_uncovered(*, citizen: Citizen) -> None:
 
 
 # --- goals, agreements, efforts ----------------------------------------------------------------
+
 
 def _plan_part_write(actor: Actor, plan_id: int, expected_version: int | None) -> Plan:
     plan = plan_for_write(actor, plan_id, Action.UPDATE, expected_version)
@@ -291,7 +301,12 @@ def _text(value: Any, field: str, limit: int) -> str:
 
 @transaction.atomic
 def goal_save(
-    *, actor: Actor, plan_id: int, expected_version: int | None, goal_id: int | None = None, data: dict
+    *,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int | None,
+    goal_id: int | None = None,
+    data: dict,
 ) -> Goal:
     """Create or change a goal in the citizen's own words."""
     plan = _plan_part_write(actor, plan_id, expected_version)
@@ -310,15 +325,24 @@ def goal_save(
 
 @transaction.atomic
 def agreement_save(
-    *, actor: Actor, plan_id: int, expected_version: int | None, agreement_id: int | None = None, data: dict
+    *,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int | None,
+    agreement_id: int | None = None,
+    data: dict,
 ) -> Agreement:
     """Create or change an agreement until the next meeting."""
     plan = _plan_part_write(actor, plan_id, expected_version)
-    agreement = Agreement(plan=plan) if agreement_id is None else _part(Agreement, plan, agreement_id)
+    agreement = (
+        Agreement(plan=plan) if agreement_id is None else _part(Agreement, plan, agreement_id)
+    )
     if agreement_id is None or "text" in data:
         agreement.text = _text(data.get("text"), "text", 2000)
     if "responsible" in data:
-        agreement.responsible = _plan_person(plan, data["responsible"], "responsible", required=False)
+        agreement.responsible = _plan_person(
+            plan, data["responsible"], "responsible", required=False
+        )
     for field in ("due", "done"):
         if field in data:
             setattr(agreement, field, data[field])
@@ -340,7 +364,12 @@ def plan_part_delete(
 
 @transaction.atomic
 def effort_save(
-    *, actor: Actor, plan_id: int, expected_version: int | None, effort_id: int | None = None, data: dict
+    *,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int | None,
+    effort_id: int | None = None,
+    data: dict,
 ) -> Effort:
     """Create or change an effort of the acting organisation, with one responsible person."""
     plan = _plan_part_write(actor, plan_id, expected_version)
@@ -367,7 +396,7 @@ def effort_save(
     return effort
 
 
-def _part(model: type, plan: Plan, part_id: Any) -> Any:
+def _part(model: Any, plan: Plan, part_id: Any) -> Any:
     obj = model.objects.filter(plan=plan, pk=part_id).first()
     if obj is None:
         raise NotFound(_("Not found."))
@@ -387,15 +416,18 @@ def _plan_person(
         if required:
             raise _invalid(field, _("Name the responsible person."))
         return None
-    orgs = [organisation.pk] if organisation else list(
-        plan.participations.values_list("organisation_id", flat=True)
+    orgs = (
+        [organisation.pk]
+        if organisation
+        else list(plan.participations.values_list("organisation_id", flat=True))
     )
-    user = User.objects.filter(pk=user_id, memberships__organisation_id__in=orgs).first() if str(
-        user_id
-    ).isdigit() else None
+    user = (
+        User.objects.filter(pk=user_id, memberships__organisation_id__in=orgs).first()
+        if str(user_id).isdigit()
+        else None
+    )
     if user is None:
         raise _invalid(
             field, _("The responsible person must work for an organisation on the plan.")
         )
     return user
-

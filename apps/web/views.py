@@ -29,7 +29,7 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
     memberships = request.user.memberships.select_related("organisation")  # type: ignore[union-attr]
     if request.method == "POST":
         chosen = request.POST.get("organisation", "")
-        if memberships.filter(organisation_id=chosen if chosen.isdigit() else None).exists():
+        if chosen.isdigit() and memberships.filter(organisation_id=int(chosen)).exists():
             request.session["organisation_id"] = int(chosen)
             return redirect("web:plans")
     return render(request, "web/choose_organisation.html", {"memberships": memberships})

@@ -4,6 +4,6 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = SECRET_KEY or "embedded-mode-only-not-secret"  # noqa: F405, S105
+SECRET_KEY = SECRET_KEY or "embedded-mode-only-not-secret"  # noqa: F405
 KIP_CPR_HASH_KEY = KIP_CPR_HASH_KEY or "embedded-mode-cpr-hash-key"  # noqa: F405
 KIP_CPR_ENCRYPTION_KEY = KIP_CPR_ENCRYPTION_KEY or "embedded-mode-cpr-encryption-key"  # noqa: F405

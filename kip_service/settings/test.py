@@ -1,4 +1,4 @@
-"""Test mode: SQLite in memory unless DATABASE_URL is set; Celery eager unless a test starts a worker."""
+"""Test mode: SQLite in memory unless DATABASE_URL is set; Celery eager unless a test starts one."""
 
 from .base import *  # noqa: F403
 from .base import env

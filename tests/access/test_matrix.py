@@ -9,6 +9,7 @@ allowed write changes it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +51,7 @@ def _plan(w: RichWorld) -> str:
 
 
 def _review(w: RichWorld, user: Any) -> dict:
-    return {"next_review": (timezone.localdate() + timezone.timedelta(days=60)).isoformat()}
+    return {"next_review": (timezone.localdate() + datetime.timedelta(days=60)).isoformat()}
 
 
 ROWS: list[Row] = [

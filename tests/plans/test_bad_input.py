@@ -208,7 +208,7 @@ CREATE_CASES = [
 
 @pytest.mark.parametrize("case", CREATE_CASES)
 def test_bad_plan_create(world: World, free: Any, case: str) -> None:
-    cases = {name: rest for name, *rest in _bad_creates(world, free)}
+    cases: dict[str, Any] = {name: rest for name, *rest in _bad_creates(world, free)}
     body, status, code, field = cases[case]
     before = snapshot()
     response = _post_plan(world, body)

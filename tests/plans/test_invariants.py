@@ -188,6 +188,7 @@ def test_renewed_consent_restores_reading_for_the_coordinator(world: World) -> N
 
 def test_consent_check_constraints(world: World) -> None:
     consent = Consent.objects.filter(citizen=world.citizen).first()
+    assert consent is not None
     _violates(lambda: Consent.objects.filter(pk=consent.pk).update(withdrawn_at=timezone.now()))
     _violates(
         lambda: Consent.objects.filter(pk=consent.pk).update(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
@@ -44,7 +46,7 @@ def _bulk_plans(world: World, n: int) -> list[Plan]:
         )
         for i, d in enumerate(digits)
     )
-    given = timezone.now() - timezone.timedelta(days=1)
+    given = timezone.now() - datetime.timedelta(days=1)
     consents = Consent.objects.bulk_create(
         Consent(
             citizen=c,

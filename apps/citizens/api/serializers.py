@@ -16,7 +16,7 @@ class CitizenSerializer(serializers.ModelSerializer):
 class CitizenDetailSerializer(CitizenSerializer):
     """The citizen view of someone with access: the whole CPR number."""
 
-    cpr = serializers.SerializerMethodField()
+    cpr = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     def get_cpr(self, citizen: Citizen) -> str:
         from apps.citizens.cpr import formatted
@@ -30,7 +30,7 @@ class CitizenCreateSerializer(serializers.Serializer):
 
 
 class ConsentSerializer(serializers.ModelSerializer):
-    organisations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    organisations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = Consent

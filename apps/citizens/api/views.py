@@ -35,14 +35,21 @@ class CitizenList(AccessView):
         except cpr.InvalidCPR as exc:
             from apps.core.exceptions import ApplicationError
 
-            raise ApplicationError(str(exc), code="invalid_cpr", fields={"cpr": [str(exc)]}) from exc
+            raise ApplicationError(
+                str(exc), code="invalid_cpr", fields={"cpr": [str(exc)]}
+            ) from exc
         found = list(queryset.filter(cpr_hash=cpr.lookup_hash(digits)))
         criteria = {"criteria": {"cpr_hash": cpr.lookup_hash(digits)[:16]}}
         if not found:
             audit.record(self.actor, Action.SEARCH, "citizen", detail=criteria)
         for citizen in found:
             audit.record(
-                self.actor, Action.SEARCH, "citizen", citizen.pk, citizen_id=citizen.pk, detail=criteria
+                self.actor,
+                Action.SEARCH,
+                "citizen",
+                citizen.pk,
+                citizen_id=citizen.pk,
+                detail=criteria,
             )
         return Response({"results": CitizenSerializer(found, many=True).data, "next": None})
 
@@ -51,7 +58,9 @@ class CitizenList(AccessView):
         data = CitizenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         citizen = services.citizen_register(
-            actor=self.actor, cpr_number=data.validated_data["cpr"], name=data.validated_data["name"]
+            actor=self.actor,
+            cpr_number=data.validated_data["cpr"],
+            name=data.validated_data["name"],
         )
         return Response(CitizenDetailSerializer(citizen).data, status=status.HTTP_201_CREATED)
 

@@ -7,9 +7,20 @@ class HandoverSerializer(serializers.ModelSerializer):
     class Meta:
         model = Handover
         fields = [
-            "id", "plan", "state", "from_user", "from_organisation", "to_user",
-            "to_organisation", "proposed_by", "note", "decline_reason", "decided_by",
-            "created", "decided_at", "expires_at",
+            "id",
+            "plan",
+            "state",
+            "from_user",
+            "from_organisation",
+            "to_user",
+            "to_organisation",
+            "proposed_by",
+            "note",
+            "decline_reason",
+            "decided_by",
+            "created",
+            "decided_at",
+            "expires_at",
         ]
         read_only_fields = fields
 
@@ -30,8 +41,17 @@ class ReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = [
-            "id", "plan", "held_on", "outcome", "participants", "notes", "next_review",
-            "recorded_by", "recorded_for", "created", "snapshot_version",
+            "id",
+            "plan",
+            "held_on",
+            "outcome",
+            "participants",
+            "notes",
+            "next_review",
+            "recorded_by",
+            "recorded_for",
+            "created",
+            "snapshot_version",
         ]
         read_only_fields = fields
 
@@ -49,7 +69,7 @@ class ReviewCreateSerializer(serializers.Serializer):
 class SnapshotSerializer(serializers.Serializer):
     review = serializers.IntegerField(source="review_id")
     plan_version = serializers.IntegerField()
-    data = serializers.JSONField()
+    data = serializers.JSONField()  # type: ignore[assignment]  # the snapshot, named by the API
     created = serializers.DateTimeField()
 
 

@@ -32,8 +32,11 @@ class PlanHandoverList(AccessView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         handover = services.handover_propose(
-            actor=self.actor, plan_id=plan_pk, to_user_id=values["to_user"],
-            to_organisation_id=values.get("to_organisation"), note=values.get("note", ""),
+            actor=self.actor,
+            plan_id=plan_pk,
+            to_user_id=values["to_user"],
+            to_organisation_id=values.get("to_organisation"),
+            note=values.get("note", ""),
         )
         return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
@@ -42,7 +45,7 @@ class HandoverList(AccessView):
     """My handovers: to me, from me, or proposed by me."""
 
     serializer_class = HandoverSerializer
-    list_action = "list"
+    list_action: str = "list"
 
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = handovers_visible_to(self.actor).select_related("plan")
@@ -109,7 +112,9 @@ class ReviewList(AccessView):
         data = ReviewCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review = reviews.review_record(
-            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            actor=self.actor,
+            plan_id=plan_pk,
+            expected_version=self.expected_version(),
             **data.validated_data,
         )
         response = Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
@@ -151,7 +156,9 @@ class HospitalEventList(AccessView):
         data = HospitalEventSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = reviews.hospital_event_record(
-            actor=self.actor, plan_id=plan_pk, kind=data.validated_data["kind"],
+            actor=self.actor,
+            plan_id=plan_pk,
+            kind=data.validated_data["kind"],
             occurred_on=data.validated_data["occurred_on"],
             notes=data.validated_data.get("notes", ""),
         )

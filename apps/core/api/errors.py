@@ -47,8 +47,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, DjangoValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
-        exc = exceptions.ValidationError(fields or exc.messages)
+        by_field = exc.message_dict if hasattr(exc, "error_dict") else {}
+        exc = exceptions.ValidationError(by_field or exc.messages)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -59,7 +59,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
-        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        fields: Any = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         names = ", ".join(str(name) for name in fields)
         response.data = {
             "code": "invalid",
@@ -69,9 +69,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
-        detail = getattr(exc, "detail", "")
+        message: Any = getattr(exc, "detail", "")
         fields = getattr(exc, "fields", None) or {}
-        response.data = {"code": code, "detail": str(detail), "fields": fields}
+        response.data = {"code": code, "detail": str(message), "fields": fields}
     if response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         response.data["code"] = "method_not_allowed"
     return response

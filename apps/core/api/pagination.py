@@ -11,7 +11,9 @@ class Cursor(CursorPagination):
     def get_paginated_response(self, data):  # type: ignore[no-untyped-def]
         from rest_framework.response import Response
 
-        return Response({"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()})
+        return Response(
+            {"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()}
+        )
 
     def get_paginated_response_schema(self, schema):  # type: ignore[no-untyped-def]
         return {

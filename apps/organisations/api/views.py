@@ -49,7 +49,9 @@ class Me(APIView):
     serializer_class = MeSerializer
 
     def get(self, request):  # type: ignore[no-untyped-def]
-        user = get_user_model().objects.prefetch_related("memberships__organisation").get(
-            pk=request.user.pk
+        user = (
+            get_user_model()
+            .objects.prefetch_related("memberships__organisation")
+            .get(pk=request.user.pk)
         )
         return Response(MeSerializer(user).data)

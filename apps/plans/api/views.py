@@ -4,7 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from apps.access.api import AccessView
-from apps.access.checks import Action, access_plan
+from apps.access.checks import access_plan
 from apps.core.exceptions import ApplicationError
 from apps.plans import selectors, services
 from apps.plans.api.serializers import (
@@ -69,7 +69,9 @@ class PlanDetail(AccessView):
         data = PlanUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         plan = services.plan_update(
-            actor=self.actor, plan_id=pk, expected_version=self.expected_version(),
+            actor=self.actor,
+            plan_id=pk,
+            expected_version=self.expected_version(),
             data=dict(data.validated_data),
         )
         plan = selectors.plan_detail_prefetch(plan)
@@ -84,7 +86,9 @@ class PlanClose(AccessView):
         data = PlanCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = services.plan_close(
-            actor=self.actor, plan_id=pk, expected_version=self.expected_version(),
+            actor=self.actor,
+            plan_id=pk,
+            expected_version=self.expected_version(),
             reason=data.validated_data["reason"],
         )
         plan = selectors.plan_detail_prefetch(plan)
@@ -97,13 +101,17 @@ class ParticipantList(AccessView):
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
         orgs = sorted(plan.participations.values_list("organisation_id", flat=True))
-        return _with_etag(Response({"results": [{"organisation": o} for o in orgs], "next": None}), plan)
+        return _with_etag(
+            Response({"results": [{"organisation": o} for o in orgs], "next": None}), plan
+        )
 
     def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
         data = ParticipantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = services.participant_add(
-            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            actor=self.actor,
+            plan_id=plan_pk,
+            expected_version=self.expected_version(),
             organisation_id=data.validated_data["organisation"],
         )
         body = {"organisation": data.validated_data["organisation"]}
@@ -115,7 +123,9 @@ class ParticipantDetail(AccessView):
 
     def delete(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
         plan = services.participant_remove(
-            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            actor=self.actor,
+            plan_id=plan_pk,
+            expected_version=self.expected_version(),
             organisation_id=pk,
         )
         return _with_etag(Response(status=status.HTTP_204_NO_CONTENT), plan)
@@ -138,7 +148,9 @@ class _PartList(AccessView):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = self.save(
-            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
+            actor=self.actor,
+            plan_id=plan_pk,
+            expected_version=self.expected_version(),
             data=_input(data),
         )
         body = self.get_serializer(item).data
@@ -154,15 +166,21 @@ class _PartDetail(AccessView):
         data = self.get_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         item = self.save(
-            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
-            data=_input(data), **{self.id_kwarg: pk},
+            actor=self.actor,
+            plan_id=plan_pk,
+            expected_version=self.expected_version(),
+            data=_input(data),
+            **{self.id_kwarg: pk},
         )
         return _with_etag(Response(self.get_serializer(item).data), item.plan)
 
     def delete(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
         plan = services.plan_part_delete(
-            actor=self.actor, plan_id=plan_pk, expected_version=self.expected_version(),
-            model=self.model, part_id=pk,
+            actor=self.actor,
+            plan_id=plan_pk,
+            expected_version=self.expected_version(),
+            model=self.model,
+            part_id=pk,
         )
         return _with_etag(Response(status=status.HTTP_204_NO_CONTENT), plan)
 

@@ -21,19 +21,45 @@ from apps.plans.services import effort_save, goal_save, plan_create
 
 ORGANISATIONS = [
     ("addiction", "Rusmiddelcentret", Organisation.Kind.ADDICTION_CENTRE, "municipality"),
-    ("chp", "Center for Handicap og Psykiatri", Organisation.Kind.SOCIAL_PSYCHIATRY, "municipality"),
+    (
+        "chp",
+        "Center for Handicap og Psykiatri",
+        Organisation.Kind.SOCIAL_PSYCHIATRY,
+        "municipality",
+    ),
     ("toften", "Toften (forsorgshjem)", Organisation.Kind.SHELTER, "municipality"),
     ("psychiatry", "Psykiatrien, Region Sjælland", Organisation.Kind.REGIONAL_PSYCHIATRY, "region"),
 ]
 
 # (cpr, name, coordinator slug, participant slugs, months to review, status, goal)
 CITIZENS = [
-    ("0101801234", "Jens Hansen", "addiction", ["addiction", "chp", "psychiatry"], 3,
-     Plan.Status.ACTIVE, "Jeg vil have min egen lejlighed og holde mig fra hash."),
-    ("1505924321", "Mette Jensen", "chp", ["chp", "addiction", "toften", "psychiatry"], 0,
-     Plan.Status.ACTIVE, "Jeg vil se mine børn hver uge."),
-    ("2302754567", "Ahmed Nielsen", "toften", ["toften", "addiction"], 5,
-     Plan.Status.DRAFT, "Jeg vil have et arbejde igen."),
+    (
+        "0101801234",
+        "Jens Hansen",
+        "addiction",
+        ["addiction", "chp", "psychiatry"],
+        3,
+        Plan.Status.ACTIVE,
+        "Jeg vil have min egen lejlighed og holde mig fra hash.",
+    ),
+    (
+        "1505924321",
+        "Mette Jensen",
+        "chp",
+        ["chp", "addiction", "toften", "psychiatry"],
+        0,
+        Plan.Status.ACTIVE,
+        "Jeg vil se mine børn hver uge.",
+    ),
+    (
+        "2302754567",
+        "Ahmed Nielsen",
+        "toften",
+        ["toften", "addiction"],
+        5,
+        Plan.Status.DRAFT,
+        "Jeg vil have et arbejde igen.",
+    ),
 ]
 
 
@@ -67,7 +93,7 @@ class Command(BaseCommand):
         for i, (number, name, lead, slugs, months, status, goal) in enumerate(CITIZENS, 1):
             self._citizen(users, orgs, number, name, lead, slugs, months, status, goal)
             self.stdout.write(f"citizens and plans: {i}/{len(CITIZENS)}")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s):" % password))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {password}):"))
         for username in users:
             self.stdout.write(f"  {username}")
 
@@ -92,12 +118,20 @@ class Command(BaseCommand):
             participant_ids=[orgs[s].pk for s in slugs],
             next_review=timezone.localdate() + relativedelta(months=months),
             status=status,
-            assessment={"housing": "Bor midlertidigt på forsorgshjem.", "substance_use": "Dagligt forbrug."},
+            assessment={
+                "housing": "Bor midlertidigt på forsorgshjem.",
+                "substance_use": "Dagligt forbrug.",
+            },
         )
-        plan = goal_save(actor=actor, plan_id=plan.pk, expected_version=plan.version, data={"text": goal}).plan
+        plan = goal_save(
+            actor=actor, plan_id=plan.pk, expected_version=plan.version, data={"text": goal}
+        ).plan
         effort_save(
             actor=actor,
             plan_id=plan.pk,
             expected_version=plan.version,
-            data={"description": "Ugentlige samtaler og koordinering.", "responsible": coordinator.pk},
+            data={
+                "description": "Ugentlige samtaler og koordinering.",
+                "responsible": coordinator.pk,
+            },
         )
