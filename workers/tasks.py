@@ -21,5 +21,21 @@ def notifications_deliver(notification_ids: list[int]) -> None:
 
 
 @shared_task(ignore_result=True)
+def audit_seal() -> int:
+    """Beat, every few seconds: chain the new audit events (never on the request path)."""
+    from apps.audit.chain import audit_seal as seal
+
+    return seal()
+
+
+@shared_task(ignore_result=True)
+def audit_prune() -> int:
+    """Beat, daily: remove access events past retention, leaving a checkpoint in the chain."""
+    from apps.audit.retention import audit_prune as prune
+
+    return prune()
+
+
+@shared_task(ignore_result=True)
 def noop() -> None:
     """For the benchmark: the cost of a task that does nothing."""

@@ -251,12 +251,12 @@ KIP_BREAK_GLASS_HOURS = env.int("KIP_BREAK_GLASS_HOURS", default=24)
 KIP_ACCESS_REPORT_STAFF_NAMES = env.bool("KIP_ACCESS_REPORT_STAFF_NAMES", default=False)
 # Auditing cannot be switched off here: only bench/audit_settings.py can (see apps.access.audit).
 CELERY_BEAT_SCHEDULE["audit-seal"] = {
-    "task": "apps.audit.tasks.audit_seal_task",
+    "task": "workers.tasks.audit_seal",
     "schedule": 10.0,
     "options": {"expires": 9},
 }
 CELERY_BEAT_SCHEDULE["audit-prune"] = {
-    "task": "apps.audit.tasks.audit_prune_task",
+    "task": "workers.tasks.audit_prune",
     "schedule": 24 * 3600.0,
     "options": {"expires": 3600},
 }
