@@ -81,3 +81,12 @@ def test_login_with_a_wrong_password_says_so(db):
     response = Client().post("/login/", {"username": "someone", "password": "wrong"})
     assert response.status_code == 200
     assert b"alert-error" in response.content
+
+
+def test_plan_page_links_to_the_citizens_access_report(world):
+    client = _client(world.coordinator)
+    url = f"/citizens/{world.citizen.pk}/access-report/"
+    assert f'href="{url}"' in client.get(f"/plans/{world.plan.pk}/").content.decode()
+    report = client.get(url)
+    assert report.status_code == 200
+    assert world.citizen.name in report.content.decode()
