@@ -159,6 +159,18 @@ def _transition(
     return handover, plan
 
 
+def _record_transition(actor: Actor, handover: Handover, plan: Plan) -> None:
+    """The audit event of a decided handover, in the transaction that decided it."""
+    audit.record(
+        actor,
+        Action.HANDOVER,
+        "handover",
+        handover.pk,
+        citizen_id=plan.citizen_id,
+        detail={"transition": handover.state},
+    )
+
+
 def _live(handover: Handover) -> None:
     if handover.state == State.PROPOSED and handover.expires_at <= timezone.now():
         raise Conflict(
@@ -197,14 +209,7 @@ def handover_accept(*, actor: Actor, handover_id: int) -> Handover:
         version=F("version") + 1,
         updated=timezone.now(),
     )
-    audit.record(
-        actor,
-        Action.HANDOVER,
-        "handover",
-        handover.pk,
-        citizen_id=plan.citizen_id,
-        detail={"transition": "accepted"},
-    )
+    _record_transition(actor, handover, plan)
     today = timezone.localdate()
     recipients = {handover.from_user_id, handover.proposed_by_id} | set(
         Effort.objects.filter(plan=plan).values_list("responsible_id", flat=True)
@@ -235,14 +240,7 @@ def handover_decline(*, actor: Actor, handover_id: int, reason: str = "") -> Han
         decline_reason=reason,
         decided_by=actor.user,
     )
-    audit.record(
-        actor,
-        Action.HANDOVER,
-        "handover",
-        handover.pk,
-        citizen_id=plan.citizen_id,
-        detail={"transition": "declined"},
-    )
+    _record_transition(actor, handover, plan)
     for user_id in sorted({handover.from_user_id, handover.proposed_by_id}):
         notification_create(
             kind=K.HANDOVER_DECLINED,
@@ -262,14 +260,7 @@ def handover_cancel(*, actor: Actor, handover_id: int) -> Handover:
     handover, plan = _transition(
         handover_id=visible.pk, to_state=State.CANCELLED, decided_by=actor.user
     )
-    audit.record(
-        actor,
-        Action.HANDOVER,
-        "handover",
-        handover.pk,
-        citizen_id=plan.citizen_id,
-        detail={"transition": "cancelled"},
-    )
+    _record_transition(actor, handover, plan)
     return handover
 
 
