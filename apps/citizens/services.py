@@ -18,14 +18,19 @@ from apps.core.exceptions import ApplicationError, Conflict, NotFound
 from apps.organisations.models import Organisation
 
 
+def cpr_digits(value: str) -> str:
+    """The ten digits of a CPR number, or a 400 naming the ``cpr`` field and the reason."""
+    try:
+        return cpr.normalise(value)
+    except cpr.InvalidCPR as exc:
+        raise ApplicationError(str(exc), code="invalid_cpr", fields={"cpr": [str(exc)]}) from exc
+
+
 @transaction.atomic
 def citizen_register(*, actor: Actor, cpr_number: str, name: str) -> Citizen:
     """Register a citizen for the acting organisation. The CPR is kept hashed and encrypted."""
     require_caseworker(actor, Action.CREATE, "citizen")
-    try:
-        digits = cpr.normalise(cpr_number)
-    except cpr.InvalidCPR as exc:
-        raise ApplicationError(str(exc), code="invalid_cpr", fields={"cpr": [str(exc)]}) from exc
+    digits = cpr_digits(cpr_number)
     name = (name or "").strip()
     if not name:
         raise ApplicationError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from apps.access.checks import plans_visible_to
 from apps.access.context import Actor
@@ -20,7 +20,5 @@ def plan_list(*, actor: Actor, filters: dict[str, str] | None = None) -> QuerySe
 
 
 def plan_detail_prefetch(plan: Plan) -> Plan:
-    from django.db.models import prefetch_related_objects
-
     prefetch_related_objects([plan], "participations", "goals", "efforts", "agreements")
     return plan

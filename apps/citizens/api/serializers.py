@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.citizens.cpr import formatted
 from apps.citizens.models import Citizen, Consent
 
 
@@ -19,8 +20,6 @@ class CitizenDetailSerializer(CitizenSerializer):
     cpr = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     def get_cpr(self, citizen: Citizen) -> str:
-        from apps.citizens.cpr import formatted
-
         return formatted(citizen.cpr_digits)
 
 

@@ -30,16 +30,9 @@ class CitizenList(AccessView):
 
     def _search(self, queryset, number):  # type: ignore[no-untyped-def]
         # The criteria are recorded, never the CPR in clear text.
-        try:
-            digits = cpr.normalise(number)
-        except cpr.InvalidCPR as exc:
-            from apps.core.exceptions import ApplicationError
-
-            raise ApplicationError(
-                str(exc), code="invalid_cpr", fields={"cpr": [str(exc)]}
-            ) from exc
-        found = list(queryset.filter(cpr_hash=cpr.lookup_hash(digits)))
-        criteria = {"criteria": {"cpr_hash": cpr.lookup_hash(digits)[:16]}}
+        lookup = cpr.lookup_hash(services.cpr_digits(number))
+        found = list(queryset.filter(cpr_hash=lookup))
+        criteria = {"criteria": {"cpr_hash": lookup[:16]}}
         if not found:
             audit.record(self.actor, Action.SEARCH, "citizen", detail=criteria)
         for citizen in found:

@@ -1,4 +1,5 @@
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 
 
 class Cursor(CursorPagination):
@@ -9,8 +10,6 @@ class Cursor(CursorPagination):
     max_page_size = 200
 
     def get_paginated_response(self, data):  # type: ignore[no-untyped-def]
-        from rest_framework.response import Response
-
         return Response(
             {"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()}
         )
