@@ -23,7 +23,11 @@ from apps.citizens import services
 from apps.citizens.models import Citizen, Consent
 from apps.citizens.web.forms import ConsentForm
 from apps.citizens.web.views import visible_plans
-from apps.citizens.web.withdrawal import consent_withdrawal_effect, consequence_text
+from apps.citizens.web.withdrawal import (
+    Consequence,
+    consent_withdrawal_effect,
+    consequence_text,
+)
 from apps.core.exceptions import ApplicationError
 from apps.web.decorators import acting
 
@@ -128,7 +132,8 @@ def _withdraw(request: HttpRequest, actor: Actor, pk: int, consent_id: int) -> H
         return redirect("citizens:citizen", pk)
     messages.success(request, _("The consent is withdrawn."))
     for effect in effects:
-        messages.info(request, consequence_text(effect, done=True))
+        if effect.kind != Consequence.STILL_COVERED:  # said before; nothing changed for them
+            messages.info(request, consequence_text(effect, done=True))
     if citizens_visible_to(actor).filter(pk=pk).exists():
         return redirect("citizens:citizen", pk)
     messages.info(request, _("Your organisation no longer has access to the citizen."))

@@ -52,7 +52,16 @@ def consent_withdrawal_effect(*, consent: Consent, plans: Iterable[Plan]) -> lis
         else:
             kind = Consequence.LOSES_CITIZEN
         effects.append(Consequence(organisation, kind))
-    return effects
+    # Who loses what first; those who keep access last.
+    return sorted(effects, key=lambda c: ORDER.index(c.kind))
+
+
+ORDER = [
+    Consequence.LOSES_PLAN,
+    Consequence.KEEPS_COORDINATION,
+    Consequence.LOSES_CITIZEN,
+    Consequence.STILL_COVERED,
+]
 
 
 def consequence_text(consequence: Consequence, *, done: bool) -> str:

@@ -27,7 +27,7 @@ def test_the_page_shows_the_citizen_consents_and_plan(world: World, persona) -> 
     assert "<h1>Jens Hansen</h1>" in html
     assert "010180-1234" in html  # whole, as the API's citizen detail shows it
     # the consent in force: what it covers, its form, who recorded it
-    assert "Center for Handicap og Psykiatri, Rusmiddelcentret" in html
+    assert "<li>Center for Handicap og Psykiatri</li><li>Rusmiddelcentret</li>" in html
     assert "Skriftligt" in html
     assert "I kraft" in html
     # the withdrawn one: when and by whom
