@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.access import audit
 from apps.access.checks import access_plan
-from apps.access.context import OrganisationRequired, actor_from_request
+from apps.access.context import OrganisationRequired, actor_from_request, organisation_refused
 from apps.plans import selectors
 from apps.plans.models import LIFE_DOMAINS
 
@@ -32,6 +32,18 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
         if chosen.isdigit() and memberships.filter(organisation_id=int(chosen)).exists():
             request.session["organisation_id"] = int(chosen)
             return redirect("web:plans")
+        # Not one of the user's organisations: refused, and the attempt is in the trail.
+        audit.write(
+            [
+                organisation_refused(
+                    request.user,  # type: ignore[arg-type]
+                    chosen,
+                    request_id=getattr(request, "request_id", ""),
+                    client_address=getattr(request, "client_address", None),
+                    client_request_id=getattr(request, "client_request_id", ""),
+                )
+            ]
+        )
     return render(request, "web/choose_organisation.html", {"memberships": memberships})
 
 
@@ -39,7 +51,8 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
 def plan_list(request: HttpRequest) -> HttpResponse:
     try:
         actor = actor_from_request(request)
-    except OrganisationRequired:
+    except OrganisationRequired as refused:
+        audit.record_denied(refused, request)  # a remembered organisation one has left
         return redirect("web:choose-organisation")
     plans = list(
         selectors.plan_list(actor=actor)
@@ -54,7 +67,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actor = actor_from_request(request)
-    except OrganisationRequired:
+    except OrganisationRequired as refused:
+        audit.record_denied(refused, request)  # a remembered organisation one has left
         return redirect("web:choose-organisation")
     plan = selectors.plan_detail_prefetch(access_plan(actor, pk))
     prefetch_related_objects(
