@@ -277,9 +277,7 @@ def reviews_of(world: World) -> tuple[int, int]:
     return ids[0], ids[1]
 
 
-def test_everything_on_the_plan_answers_404_when_consent_lapses(
-    world: World, lapsing: Any
-) -> None:
+def test_everything_on_the_plan_answers_404_when_consent_lapses(world: World, lapsing: Any) -> None:
     lapse = lapsing("chp")
     calls = _plan_children(world)
     client = world.client(world.participant, "chp")
