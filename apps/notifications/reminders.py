@@ -92,7 +92,7 @@ def _managers(organisation_ids: Iterable[int]) -> dict[int, list[int]]:
     return by_org
 
 
-def _review_rows(today: dt.date, now: dt.datetime) -> list[Notification]:
+def _review_rows(today: dt.date, now: dt.datetime | None = None) -> list[Notification]:
     """Review reminders for active plans, read by date ranges on plan_active_next_review_idx.
 
     Only while the citizen's consent covers the coordinator's organisation: without it the
@@ -105,7 +105,9 @@ def _review_rows(today: dt.date, now: dt.datetime) -> list[Notification]:
     )
     active = Plan.objects.filter(status=Plan.Status.ACTIVE).filter(
         consent_covers_organisation(
-            OuterRef("citizen_id"), OuterRef("coordinator_organisation_id"), at=now
+            OuterRef("citizen_id"),
+            OuterRef("coordinator_organisation_id"),
+            at=now or timezone.now(),
         )
     )
     fields = ("pk", "next_review", "coordinator_user_id", "coordinator_organisation_id")
@@ -131,13 +133,13 @@ def _review_rows(today: dt.date, now: dt.datetime) -> list[Notification]:
     return rows
 
 
-def _handover_rows(today: dt.date, now: dt.datetime) -> list[Notification]:
+def _handover_rows(today: dt.date, now: dt.datetime | None = None) -> list[Notification]:
     """Reminders to the receiver and escalations to their managers, only while the citizen's
     consent covers the receiving organisation (else the handover is out of their reach)."""
     from apps.coordination.models import Handover
 
     covered = consent_covers_organisation(
-        OuterRef("plan__citizen_id"), OuterRef("to_organisation_id"), at=now
+        OuterRef("plan__citizen_id"), OuterRef("to_organisation_id"), at=now or timezone.now()
     )
     pending = list(
         Handover.objects.filter(state=Handover.State.PROPOSED)
