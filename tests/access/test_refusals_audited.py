@@ -149,7 +149,7 @@ def test_a_refused_attempt_names_its_citizen_in_the_trail_only(
     )
     # A manager of an organisation on the plan finds it by citizen.
     on_plan = world.client(world.manager).get(
-        EVENTS, {"citizen": world.citizen.pk, "outcome": "denied", "page_size": 200}
+        EVENTS, {"citizen": str(world.citizen.pk), "outcome": "denied", "page_size": "200"}
     )
     assert on_plan.status_code == 200
     rows = {r["id"]: r for r in on_plan.json()["results"]}
@@ -172,7 +172,8 @@ def test_the_refused_sides_manager_sees_the_refusal_but_not_its_citizen(
     assert rows[event.pk]["citizen"] is None
     by_citizen = manager.get(EVENTS, {"citizen": world.citizen.pk, "page_size": 200})
     assert event.pk not in {r["id"] for r in by_citizen.json()["results"]}
-    export = b"".join(manager.get(EVENTS, {"format": "csv"}).streaming_content).decode()
+    exported: Any = manager.get(EVENTS, {"format": "csv"})
+    export = b"".join(exported.streaming_content).decode()
     lines = list(csv.DictReader(io.StringIO(export)))
     (line,) = [row for row in lines if row["id"] == str(event.pk)]
     assert line["citizen_id"] == ""

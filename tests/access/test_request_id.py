@@ -45,7 +45,7 @@ BAD = [
 
 
 def _get(world: World, header: str | None, url: str | None = None) -> Any:
-    client = world.client(world.coordinator)
+    client: Any = world.client(world.coordinator)
     extra = {} if header is None else {"HTTP_X_REQUEST_ID": header}
     return client.get(url or f"{API}/plans/{world.plan.pk}/", **extra)
 
