@@ -12,19 +12,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-<<<<<<< HEAD
-from apps.access.context import Actor
+from apps.access import audit
+from apps.access.context import Actor, organisation_refused
 from apps.web.decorators import acting
 from apps.web.mywork import my_work
-=======
-from apps.access import audit
-from apps.access.checks import access_plan
-from apps.access.context import OrganisationRequired, actor_from_request, organisation_refused
-from apps.plans import selectors
-from apps.plans.models import LIFE_DOMAINS
-
-PAGE_SIZE = 50
->>>>>>> fix-consent
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -55,10 +46,7 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
         chosen = request.POST.get("organisation", "")
         if chosen.isdigit() and memberships.filter(organisation_id=int(chosen)).exists():
             request.session["organisation_id"] = int(chosen)
-<<<<<<< HEAD
             return redirect(next_url or "web:home")
-=======
-            return redirect("web:plans")
         # Not one of the user's organisations: refused, and the attempt is in the trail.
         audit.write(
             [
@@ -71,38 +59,6 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
                 )
             ]
         )
-    return render(request, "web/choose_organisation.html", {"memberships": memberships})
-
-
-@login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
-    try:
-        actor = actor_from_request(request)
-    except OrganisationRequired as refused:
-        audit.record_denied(refused, request)  # a remembered organisation one has left
-        return redirect("web:choose-organisation")
-    plans = list(
-        selectors.plan_list(actor=actor)
-        .select_related("citizen", "coordinator_user", "coordinator_organisation")
-        .order_by("-id")[:PAGE_SIZE]
-    )
-    audit.record_objects(actor, audit.Action.LIST, plans)
-    return render(request, "web/plan_list.html", {"plans": plans, "actor": actor})
-
-
-@login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        actor = actor_from_request(request)
-    except OrganisationRequired as refused:
-        audit.record_denied(refused, request)  # a remembered organisation one has left
-        return redirect("web:choose-organisation")
-    plan = selectors.plan_detail_prefetch(access_plan(actor, pk))
-    prefetch_related_objects(
-        [plan], "participations__organisation", "efforts__organisation", "efforts__responsible"
-    )
-    assessment = [(label, plan.assessment.get(key, "")) for key, label in LIFE_DOMAINS.items()]
->>>>>>> fix-consent
     return render(
         request,
         "web/choose_organisation.html",
