@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -34,9 +34,14 @@ from apps.web.decorators import acting
 Action = audit.Action
 
 
-def _citizen_for_consent(actor: Actor, pk: int) -> Citizen:
-    """The citizen, if the actor may record or withdraw their consent; the page shows them."""
-    citizen = access_citizen(actor, pk, Action.CONSENT, record=False)
+def _citizen_for_consent(actor: Actor, pk: int, consent_id: Any = "") -> Citizen:
+    """The citizen, if the actor may record or withdraw their consent; the page shows them.
+
+    A refusal is recorded as the service records it (about the consent, with the citizen).
+    """
+    citizen = access_citizen(
+        actor, pk, Action.CONSENT, record=False, object_type="consent", object_id=consent_id
+    )
     audit.record(actor, Action.VIEW, "citizen", citizen.pk, citizen_id=citizen.pk)
     return citizen
 
@@ -80,7 +85,7 @@ def consent_new(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
 def consent_withdraw(request: HttpRequest, actor: Actor, pk: int, consent: int) -> HttpResponse:
     if request.method == "POST":
         return _withdraw(request, actor, pk, consent)
-    citizen = _citizen_for_consent(actor, pk)
+    citizen = _citizen_for_consent(actor, pk, consent)
     chosen = _consent_of(actor, citizen, consent)
     audit.record_objects(actor, Action.VIEW, [chosen])
     plans = visible_plans(actor, [citizen.pk])
@@ -107,7 +112,8 @@ def _consent_of(actor: Actor, citizen: Citizen, consent_id: Any) -> Consent:
                 Action.VIEW,
                 "consent",
                 consent_id,
-                citizen_id=citizen.pk,
+                # another citizen's consent is recorded with the citizen it concerns
+                citizen_id=audit.citizen_of_object(Consent.objects, consent_id) or citizen.pk,
                 outcome=AccessEvent.Outcome.DENIED,
             )
         )
@@ -117,7 +123,9 @@ def _consent_of(actor: Actor, citizen: Citizen, consent_id: Any) -> Consent:
 def _withdraw(request: HttpRequest, actor: Actor, pk: int, consent_id: int) -> HttpResponse:
     # What will happen is worked out before, from what the actor may see; the service then
     # checks access (refusals recorded as for the API) and withdraws.
-    citizen = access_citizen(actor, pk, Action.CONSENT, record=False)
+    citizen = access_citizen(
+        actor, pk, Action.CONSENT, record=False, object_type="consent", object_id=consent_id
+    )
     chosen = Consent.objects.filter(citizen=citizen, pk=consent_id).first()
     effects = []
     if chosen is not None:
@@ -125,9 +133,7 @@ def _withdraw(request: HttpRequest, actor: Actor, pk: int, consent_id: int) -> H
         effects = consent_withdrawal_effect(consent=chosen, plans=plans)
     try:
         services.consent_withdraw(actor=actor, citizen_id=pk, consent_id=consent_id)
-    except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise Http404 from exc
+    except ApplicationError as exc:  # already withdrawn
         messages.warning(request, str(exc.detail))
         return redirect("citizens:citizen", pk)
     messages.success(request, _("The consent is withdrawn."))
