@@ -64,7 +64,6 @@ def search(request: HttpRequest, actor: Actor) -> HttpResponse:
             plans = visible_plans(actor, [c.pk for c in found])
             open_plans = {p.citizen_id: p for p in plans if p.status != Plan.Status.CLOSED}
             context["results"] = [(c, open_plans.get(c.pk)) for c in found]
-            context["searched_cpr"] = selectors.looks_like_cpr(query)
     return render(request, "citizens/search.html", context, status=status)
 
 
