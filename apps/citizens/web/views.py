@@ -48,9 +48,11 @@ def visible_plans(actor: Actor, citizen_ids: list[int], *, record: bool = True) 
 
 
 @acting
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest, actor: Actor) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    # The pages' search forms POST, so a CPR number never stands in a URL: not in the access
+    # log, the browser's history or a Referer. A GET with ``q`` still works for links.
+    query = (request.POST if request.method == "POST" else request.GET).get("q", "").strip()
     context: dict[str, Any] = {"query": query, "error": None, "results": None}
     status = 200
     if query:

@@ -156,3 +156,15 @@ def test_the_search_page_needs_a_login(client) -> None:
     response = client.get("/citizens/", {"q": "jens"})
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_the_search_forms_post_so_a_cpr_never_stands_in_a_url(world: World) -> None:
+    client = page_client(world.participant)
+    for page in ("/", "/citizens/"):
+        html = client.get(page).content.decode()
+        form = html[html.index('role="search"') - 80 : html.index('role="search"')]
+        assert 'method="post"' in form, page
+    response = client.post("/citizens/", {"q": "010180-1234"})
+    assert response.status_code == 200
+    assert "010180-xxxx" in response.content.decode()
+    assert "1234" not in response.content.decode().split('name="q"')[0]  # not echoed in a link
