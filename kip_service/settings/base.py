@@ -25,7 +25,9 @@ def secret(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
-DEBUG = env.bool("DEBUG", default=False)
+# Off unless asked for: a debug page shows settings, paths and every URL pattern to anyone.
+# ``DEBUG`` is the older name, still read when ``KIP_DEBUG`` is not set.
+DEBUG = env.bool("KIP_DEBUG", default=env.bool("DEBUG", default=False))
 SECRET_KEY = secret("SECRET_KEY") or ""
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.access.middleware.AccessDeniedMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kip_service.urls"
@@ -108,6 +113,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -138,7 +145,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("KIP_MAX_REQUEST_BYTES", default=256 * 102
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.access.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -153,6 +160,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The client is REMOTE_ADDR, as in the audit trail and the lockout: a client-sent
+    # X-Forwarded-For must not give it a fresh throttle budget.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "KIP service API",
@@ -261,3 +271,46 @@ CELERY_BEAT_SCHEDULE["audit-prune"] = {
     "options": {"expires": 3600},
 }
 # --- end audit ---
+
+# --- logins: lockout, token lifetime, throttling, error pages ---
+# django-axes counts failed logins per username *and* address: locking by username alone
+# would let anyone lock a caseworker out from anywhere; by address alone, one typo-prone
+# office behind a shared NAT would lock itself out. The token endpoint's throttle (per
+# address) bounds guessing across many usernames.
+KIP_LOGIN_FAILURE_LIMIT = env.int("KIP_LOGIN_FAILURE_LIMIT", default=5)
+KIP_LOGIN_COOLOFF_MINUTES = env.int("KIP_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_FAILURE_LIMIT = "apps.access.logins.failure_limit"  # reads KIP_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "apps.access.logins.cool_off"  # reads KIP_LOGIN_COOLOFF_MINUTES when asked
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A refused attempt during a lockout does not restart it: Retry-After stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "apps.access.logins.AuditedAxesHandler"
+AXES_LOCKOUT_CALLABLE = "apps.web.errors.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail already
+AXES_VERBOSE = False
+# Tokens live a working day; after that the client logs in again.
+KIP_TOKEN_TTL_HOURS = env.int("KIP_TOKEN_TTL_HOURS", default=10)
+# Token requests per client address (DRF rate: "<n>/<second|minute|hour|day>").
+KIP_TOKEN_RATE = env.str("KIP_TOKEN_RATE", default="20/min")
+# The throttle's counts live in the cache, which must be shared by every web process
+# (gunicorn runs several): Redis when configured, else files under KIP_VAR_DIR.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kip",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+CSRF_FAILURE_VIEW = "apps.web.errors.csrf_failure"
+# django-axes logs every attempt at INFO; the audit trail has them, the log needs warnings.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# --- end logins ---
