@@ -7,7 +7,7 @@ client address; the token it gives expires (``apps.access.tokens``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate, logout
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status, throttling
-from rest_framework.parsers import FormParser
+from rest_framework.parsers import BaseParser, FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -54,7 +54,7 @@ class Credentials(serializers.Serializer):
 
 
 ERROR = inline_serializer(
-    "Error",
+    "LoginError",
     {
         "code": serializers.CharField(),
         "detail": serializers.CharField(),
@@ -69,7 +69,11 @@ class TokenObtain(APIView):
     authentication_classes: list[Any] = []  # a stale token header must not block a login
     permission_classes = [permissions.AllowAny]
     throttle_classes = [TokenRateThrottle]
-    parser_classes = [*api_settings.DEFAULT_PARSER_CLASSES, FormParser]
+    # The API's own parsers (and their limits), plus form-encoded as obtain_auth_token took.
+    parser_classes = [
+        *cast(list[type[BaseParser]], api_settings.DEFAULT_PARSER_CLASSES),
+        FormParser,
+    ]
 
     @extend_schema(
         operation_id="auth_token_create",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -27,7 +26,7 @@ def lockout_response(
     """``AXES_LOCKOUT_CALLABLE``: the API's error JSON, or the lockout page, with Retry-After."""
     seconds = retry_after_seconds(request, credentials)
     message = locked_out_message(seconds)
-    status = settings.AXES_HTTP_RESPONSE_CODE
+    status = 429  # Too Many Requests, with Retry-After
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(

@@ -222,7 +222,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs every login attempt at INFO; the audit trail holds them already.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- coordination: reminders and handovers (issue 3; owned by the coordination engineer) ---
@@ -311,6 +312,4 @@ else:
         }
     }
 CSRF_FAILURE_VIEW = "apps.web.errors.csrf_failure"
-# django-axes logs every attempt at INFO; the audit trail has them, the log needs warnings.
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # --- end logins ---

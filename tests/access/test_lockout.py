@@ -46,7 +46,7 @@ def via_api(username: str, secret: str, ip: str = HERE) -> Any:
 
 def via_page(username: str, secret: str, ip: str = HERE) -> Any:
     client = Client()
-    response = client.post(
+    response: Any = client.post(
         "/login/",
         {"username": username, "password": secret},
         REMOTE_ADDR=ip,

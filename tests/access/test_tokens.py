@@ -74,11 +74,11 @@ def test_a_second_login_gives_the_same_living_token(lise: Any) -> None:
 
 
 def test_form_encoded_logins_still_work(lise: Any) -> None:
-    response = APIClient().post(
+    multipart = APIClient().post(
         TOKEN, {"username": lise.username, "password": "pw-" + lise.username}, format="multipart"
     )
     # Multipart is not offered; form-encoded (what curl -d sends) is.
-    assert response.status_code == 415
+    assert multipart.status_code == 415
     response = Client().post(
         TOKEN,
         f"username={lise.username}&password=pw-{lise.username}",
