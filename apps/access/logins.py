@@ -29,6 +29,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import ngettext
 
 from apps.access import audit
+from apps.core.clients import client_address
 
 Action = audit.Action
 Outcome = audit.AccessEvent.Outcome
@@ -101,9 +102,7 @@ def _event(
         "outcome": outcome,
         "detail": {"via": channel(request), **detail},
         "request_id": str(getattr(request, "request_id", ""))[:64],
-        "client_address": getattr(request, "client_address", None)
-        or request.META.get("REMOTE_ADDR")
-        or None,
+        "client_address": getattr(request, "client_address", None) or client_address(request),
     }
 
 

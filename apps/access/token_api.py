@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from apps.access.logins import locked_out_message, retry_after_seconds
 from apps.access.tokens import token_expires_at, token_issue, token_revoke
+from apps.core.clients import client_address
 
 
 class LockedOut(exceptions.APIException):
@@ -45,7 +46,7 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         return settings.KIP_TOKEN_RATE
 
     def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
 class Credentials(serializers.Serializer):
@@ -100,7 +101,9 @@ class TokenObtain(APIView):
         )
         if user is None:
             if getattr(http_request, "axes_locked_out", False):
-                seconds = retry_after_seconds(http_request)
+                seconds = retry_after_seconds(
+                    http_request, {"username": given.validated_data["username"]}
+                )
                 raise LockedOut(locked_out_message(seconds), seconds)
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("The username or password is wrong.")]}

@@ -160,8 +160,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # The client is REMOTE_ADDR, as in the audit trail and the lockout: a client-sent
-    # X-Forwarded-For must not give it a fresh throttle budget.
+    # A client-sent X-Forwarded-For must not give it a fresh throttle budget (our own
+    # throttle uses the audit trail's client address; see apps.core.clients).
     "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
@@ -278,6 +278,11 @@ CELERY_BEAT_SCHEDULE["audit-prune"] = {
 # would let anyone lock a caseworker out from anywhere; by address alone, one typo-prone
 # office behind a shared NAT would lock itself out. The token endpoint's throttle (per
 # address) bounds guessing across many usernames.
+# Trusted reverse proxies in front of the web (each appends to X-Forwarded-For). 0: none, the
+# socket's address is the client's. Behind one TLS proxy, 1; otherwise every client would
+# share the proxy's address in the audit trail, the lockout and the throttle.
+KIP_PROXY_COUNT = env.int("KIP_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "apps.core.clients.client_address"
 KIP_LOGIN_FAILURE_LIMIT = env.int("KIP_LOGIN_FAILURE_LIMIT", default=5)
 KIP_LOGIN_COOLOFF_MINUTES = env.int("KIP_LOGIN_COOLOFF_MINUTES", default=15)
 AXES_FAILURE_LIMIT = "apps.access.logins.failure_limit"  # reads KIP_LOGIN_FAILURE_LIMIT

@@ -264,3 +264,46 @@ def test_the_chain_seals_and_verifies_login_events(jens: Any) -> None:
     assert AccessEvent.objects.filter(action__in=["login", "lockout"]).count() == 7
     audit_seal(now=timezone.now() + datetime.timedelta(minutes=1))
     assert audit_verify(now=timezone.now() + datetime.timedelta(minutes=1)).broken is None
+
+
+def test_the_token_endpoints_own_answer_is_right_without_the_axes_middleware(
+    jens: Any, settings: Any
+) -> None:
+    """The view answers the lockout itself; the middleware only covers other login forms."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.startswith("axes.")]
+    start = timezone.now()
+    with NO_THROTTLE, time_machine.travel(start, tick=False) as clock:
+        for _ in range(5):
+            via_api(jens.username, WRONG)
+        clock.shift(datetime.timedelta(minutes=10))
+        seconds = assert_locked(via_api(jens.username, password(jens)))
+    assert 4 * 60 < seconds <= 5 * 60
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "a\x00b",
+        "😀" * 40,
+        "' OR 1=1 --",
+        "x" * 150,
+        " ",
+        "\u202eadmin",
+    ],
+)
+def test_odd_usernames_are_refused_cleanly(jens: Any, login: Login, typed: str) -> None:
+    for _ in range(6):
+        response = login(typed, WRONG)
+        assert response.status_code in (200, 400, 429), response.content[:300]
+    assert succeeded(login(jens.username, password(jens)))
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_surrogate_in_the_json_is_a_400_that_counts_nothing(jens: Any, field: str) -> None:
+    fields = {"username": jens.username, "password": password(jens), field: "\\ud800x"}
+    raw = '{"username": "%(username)s", "password": "%(password)s"}' % fields
+    mark = last_id()
+    response = APIClient().generic("POST", TOKEN, raw.encode(), content_type="application/json")
+    assert_error(response, 400, "invalid", field)
+    assert events_since(mark) == []
+    assert not AccessAttempt.objects.exists()
