@@ -301,7 +301,7 @@ def test_odd_usernames_are_refused_cleanly(jens: Any, login: Login, typed: str) 
 @pytest.mark.parametrize("field", ["username", "password"])
 def test_a_surrogate_in_the_json_is_a_400_that_counts_nothing(jens: Any, field: str) -> None:
     fields = {"username": jens.username, "password": password(jens), field: "\\ud800x"}
-    raw = '{"username": "%(username)s", "password": "%(password)s"}' % fields
+    raw = f'{{"username": "{fields["username"]}", "password": "{fields["password"]}"}}'
     mark = last_id()
     response = APIClient().generic("POST", TOKEN, raw.encode(), content_type="application/json")
     assert_error(response, 400, "invalid", field)
