@@ -24,7 +24,7 @@ def ole(db: None) -> Any:
 
 
 def attempt(user: Any, secret: str, forwarded: str | None) -> Any:
-    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+    extra: dict[str, Any] = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
     return APIClient().post(
         TOKEN,
         {"username": user.username, "password": secret},

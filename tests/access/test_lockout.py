@@ -303,7 +303,7 @@ def test_a_surrogate_in_the_json_is_a_400_that_counts_nothing(jens: Any, field: 
     fields = {"username": jens.username, "password": password(jens), field: "\\ud800x"}
     raw = f'{{"username": "{fields["username"]}", "password": "{fields["password"]}"}}'
     mark = last_id()
-    response = APIClient().generic("POST", TOKEN, raw.encode(), content_type="application/json")
+    response = APIClient().generic("POST", TOKEN, raw, content_type="application/json")
     assert_error(response, 400, "invalid", field)
     assert events_since(mark) == []
     assert not AccessAttempt.objects.exists()
