@@ -20,6 +20,7 @@ from apps.access.context import Actor
 from apps.audit.models import AccessEvent
 from apps.coordination.models import Handover
 from apps.core.exceptions import ApplicationError
+from apps.core.parsers import as_id
 from apps.organisations.models import Membership
 from apps.plans.models import Plan
 
@@ -45,10 +46,7 @@ def handovers_visible_to(actor: Actor) -> QuerySet[Handover]:
 
 def access_handover(actor: Actor, handover_id: Any, *, record: bool = True) -> Handover:
     """The handover if the actor is named on it; else 404."""
-    try:
-        pk = int(handover_id)
-    except (TypeError, ValueError):
-        pk = None
+    pk = as_id(handover_id)
     handover = (
         handovers_visible_to(actor).select_related("plan").filter(pk=pk).first() if pk else None
     )

@@ -11,5 +11,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisation/", views.choose_organisation, name="choose-organisation"),
     path("plans/", views.plan_list, name="plans"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<id:pk>/", views.plan_detail, name="plan"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from apps.access import audit
 from apps.access.checks import access_plan
 from apps.access.context import OrganisationRequired, actor_from_request
+from apps.core.parsers import as_id
 from apps.plans import selectors
 from apps.plans.models import LIFE_DOMAINS
 
@@ -28,9 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def choose_organisation(request: HttpRequest) -> HttpResponse:
     memberships = request.user.memberships.select_related("organisation")  # type: ignore[union-attr]
     if request.method == "POST":
-        chosen = request.POST.get("organisation", "")
-        if chosen.isdigit() and memberships.filter(organisation_id=int(chosen)).exists():
-            request.session["organisation_id"] = int(chosen)
+        chosen = as_id(request.POST.get("organisation", ""))
+        if chosen is not None and memberships.filter(organisation_id=chosen).exists():
+            request.session["organisation_id"] = chosen
             return redirect("web:plans")
     return render(request, "web/choose_organisation.html", {"memberships": memberships})
 

@@ -1,15 +1,18 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from apps.access.handovers import notifications_visible_to
+from apps.core.api import fields as strict
+from apps.core.api.params import query_bool
 from apps.core.exceptions import NotFound
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_mark_read
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(strict.ModelSerializer):
     read = serializers.SerializerMethodField()
 
     class Meta:
@@ -29,7 +32,7 @@ class NotificationList(GenericAPIView):
 
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = notifications_visible_to(request.user)
-        if request.query_params.get("unread") in ("1", "true"):
+        if query_bool(request.query_params, "unread"):
             queryset = queryset.filter(read_at__isnull=True)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)
@@ -43,6 +46,6 @@ class NotificationRead(GenericAPIView):
     def post(self, request, pk):  # type: ignore[no-untyped-def]
         notification = notifications_visible_to(request.user).filter(pk=pk).first()
         if notification is None:
-            raise NotFound("Not found.")
+            raise NotFound(_("Not found."))
         notification = notification_mark_read(notification=notification)
         return Response(NotificationSerializer(notification).data)
