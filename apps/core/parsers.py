@@ -126,7 +126,13 @@ def parse_datetime(value: Any) -> datetime.datetime:
     # The range check comes before any conversion: year 1 minus an offset is no date at all.
     _in_range(moment.date())
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+        aware = timezone.make_aware(moment)
+        # A local time skipped when summer time starts names no moment: ask for the offset.
+        if aware.astimezone(datetime.UTC).astimezone(aware.tzinfo).replace(tzinfo=None) != moment:
+            raise InvalidValue(
+                _("This local time does not exist; give the offset, such as +01:00.")
+            )
+        moment = aware
     return moment
 
 

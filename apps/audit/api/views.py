@@ -93,7 +93,6 @@ def event_row(event: AccessEvent) -> dict[str, Any]:
 
 
 class _TrailView(AccessView):
-
     def query(self, action: str) -> tuple[dict[str, Any], dict[str, str]]:
         """Validated filters; every refusal is recorded with what was asked."""
         actor = self.actor

@@ -28,7 +28,21 @@ class NotAcceptable(exceptions.NotAcceptable):
 
 
 class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """Both directions of every request, before authentication and the view.
+
+    The answer: a renderer the client accepts, or a 406 naming ``format`` or ``Accept``. The
+    body: parsed here, once, if there is one, so that a body the API cannot read is refused
+    by every endpoint, also by one that takes no body (DRF parses lazily, when a view first
+    reads ``request.data``, and an action such as a consent withdrawal would go ahead).
+    """
+
     def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
+        chosen = self._renderer(request, renderers, format_suffix)
+        if request.stream is not None:
+            request.data  # noqa: B018 - parse now; errors answer as the parser's 400/413/415
+        return chosen
+
+    def _renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
         fmt = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if fmt and not any(renderer.format == fmt for renderer in renderers):
             offered = ", ".join(sorted({str(r.format) for r in renderers}))
