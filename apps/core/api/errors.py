@@ -45,12 +45,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, RequestDataTooBig):
         # Django would answer with an HTML 400; the API answers in its own shape.
+        too_large = _("The request body is too large.")
         return Response(
-            {
-                "code": "request_too_large",
-                "detail": _("The request body is too large."),
-                "fields": {},
-            },
+            {"code": "request_too_large", "detail": too_large, "fields": {"body": [too_large]}},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, DjangoValidationError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from rest_framework import serializers
 
 from apps.core import parsers
@@ -80,3 +81,14 @@ class ModelSerializer(serializers.ModelSerializer):
         models.DateTimeField: DateTimeField,
     }
     serializer_related_field = PrimaryKeyRelatedField
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        # The column's own range, whatever the database: SQLite would store 40000 in a
+        # "small" integer that PostgreSQL refuses.
+        bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())
+        if bounds and issubclass(field_class, serializers.IntegerField):
+            low, high = bounds
+            kwargs["min_value"] = max(kwargs.get("min_value", low), low)
+            kwargs["max_value"] = min(kwargs.get("max_value", high), high)
+        return field_class, kwargs
