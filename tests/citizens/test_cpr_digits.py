@@ -127,55 +127,61 @@ def test_only_normalised_numbers_are_hashed_stored_or_read(function) -> None:  #
 # --- every place that reads a CPR --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("number", _spellings(NEW_CPR))
-def test_registration_refuses_other_digits(world: World, number: str) -> None:
+# One world per test and every spelling within it: building the world is the slow part.
+
+
+def test_registration_refuses_other_digits(world: World) -> None:
     before = snapshot()
-    response = world.client(world.coordinator).post(
-        f"{API}/citizens/", {"cpr": number, "name": "Ny Borger"}, format="json"
-    )
-    body = assert_error(response, 400, "invalid_cpr", "cpr")
-    assert "0-9" in body["fields"]["cpr"][0]
+    client = world.client(world.coordinator)
+    for number in _spellings(NEW_CPR):
+        response = client.post(f"{API}/citizens/", {"cpr": number, "name": "Ny"}, format="json")
+        body = assert_error(response, 400, "invalid_cpr", "cpr")
+        assert "0-9" in body["fields"]["cpr"][0], number
+        assert NEW_CPR not in str(body)
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("number", _spellings(REGISTERED))
-def test_one_citizen_per_cpr_cannot_be_bypassed(world: World, number: str) -> None:
+def test_one_citizen_per_cpr_cannot_be_bypassed(world: World) -> None:
     client = world.client(world.coordinator)
-    response = client.post(f"{API}/citizens/", {"cpr": number, "name": "Dublet"}, format="json")
-    assert_error(response, 400, "invalid_cpr", "cpr")
+    for number in _spellings(REGISTERED):
+        response = client.post(f"{API}/citizens/", {"cpr": number, "name": "Dublet"})
+        assert_error(response, 400, "invalid_cpr", "cpr")
     assert Citizen.objects.count() == 1
     # Written the one way that is accepted, the number is the registered citizen's.
     response = client.post(f"{API}/citizens/", {"cpr": "010180-1234", "name": "Dublet"})
     assert_error(response, 409, "citizen_exists", "cpr")
 
 
-@pytest.mark.parametrize("number", _spellings(REGISTERED))
-def test_search_refuses_other_digits(world: World, number: str) -> None:
+def test_search_refuses_other_digits(world: World) -> None:
+    client = world.client(world.coordinator)
     mark = last_id()
-    response = world.client(world.coordinator).get(f"{API}/citizens/", {"cpr": number})
-    assert_error(response, 400, "invalid_cpr", "cpr")
-    assert not events_since(mark, outcome=AccessEvent.Outcome.ALLOWED)
+    for number in _spellings(REGISTERED):
+        response = client.get(f"{API}/citizens/", {"cpr": number})
+        assert_error(response, 400, "invalid_cpr", "cpr")
+    assert not events_since(mark, outcome=AccessEvent.Outcome.ALLOWED)  # nothing was shown
 
 
-@pytest.mark.parametrize("number", ["0101801234", "010180-1234", " 010180 1234 "])
-def test_search_finds_the_citizen_however_it_is_separated(world: World, number: str) -> None:
-    response = world.client(world.coordinator).get(f"{API}/citizens/", {"cpr": number})
-    assert response.status_code == 200
-    assert [c["id"] for c in response.json()["results"]] == [world.citizen.pk]
+def test_search_finds_the_citizen_however_it_is_separated(world: World) -> None:
+    client = world.client(world.coordinator)
+    for number in ("0101801234", "010180-1234", " 010180 1234 ", "010180 - 1234"):
+        response = client.get(f"{API}/citizens/", {"cpr": number})
+        assert response.status_code == 200
+        assert [c["id"] for c in response.json()["results"]] == [world.citizen.pk], number
 
 
-@pytest.mark.parametrize("number", _spellings(REGISTERED)[:12])
-def test_break_the_glass_refuses_other_digits(world: World, number: str) -> None:
-    mark = last_id()
-    response = world.client(world.outsider).post(
-        f"{API}/break-glass/", {"cpr": number, "reason": "Akut indlæggelse"}, format="json"
-    )
-    body = assert_error(response, 400, "invalid_cpr", "cpr")
-    assert "0-9" in body["fields"]["cpr"][0]
+def test_break_the_glass_refuses_other_digits(world: World) -> None:
+    client = world.client(world.outsider)
+    for number in _spellings(REGISTERED):
+        mark = last_id()
+        response = client.post(
+            f"{API}/break-glass/", {"cpr": number, "reason": "Akut indlæggelse"}, format="json"
+        )
+        body = assert_error(response, 400, "invalid_cpr", "cpr")
+        assert "0-9" in body["fields"]["cpr"][0]
+        (event,) = events_since(mark)
+        assert (event.action, event.outcome) == ("break_glass", "denied")
+        assert event.detail["criteria"]["cpr_hash"] is None
     assert not BreakGlass.objects.exists()
-    (event,) = events_since(mark)
-    assert (event.action, event.outcome) == ("break_glass", "denied")
-    assert event.detail["criteria"]["cpr_hash"] is None
 
 
 def test_break_the_glass_takes_the_number_the_one_way(world: World) -> None:

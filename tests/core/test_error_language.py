@@ -10,16 +10,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import pytest
 from rest_framework.test import APIClient
 
 from tests.core.test_parsers import ARABIC, in_script
-from tests.helpers import API, RichWorld, build_rich_world
-
-
-@pytest.fixture
-def rich(db: None) -> RichWorld:
-    return build_rich_world()
+from tests.helpers import API, RichWorld
 
 
 def _messages(body: dict[str, Any]) -> list[str]:

@@ -42,7 +42,7 @@ PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 @pytest.fixture
-def rich(db: None) -> dict[str, Any]:
+def scene(db: None) -> dict[str, Any]:
     """The rich world, with a handover, a notification, a review and a break-the-glass grant."""
     w = build_rich_world()
     coordinator = w.actor(w.coordinator)
@@ -163,9 +163,9 @@ def _check(response: Any, method: str, where: str) -> str | None:
 @pytest.mark.parametrize("persona", ["anonymous", "coordinator", "manager"])
 @pytest.mark.parametrize("missing", [False, True], ids=["existing", "missing"])
 def test_no_endpoint_answers_with_a_server_error_or_anything_but_json(
-    rich: dict[str, Any], persona: str, missing: bool
+    scene: dict[str, Any], persona: str, missing: bool
 ) -> None:
-    world, ids = rich["world"], rich["ids"]
+    world, ids = scene["world"], scene["ids"]
     client = _client(world, persona)
     before = snapshot()
     failures = []
@@ -188,9 +188,10 @@ def test_the_routes_cover_the_api() -> None:
     assert len(ROUTES) >= 35
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
+@pytest.mark.parametrize("persona", ["anonymous", "coordinator"])
+def test_paths_no_endpoint_answers_are_a_json_404(scene: dict[str, Any], persona: str) -> None:
+    client = _client(scene["world"], persona)
+    paths = [
         "nothing-here/",
         "plans/99999999999999999999/",
         f"plans/{2**63}/",
@@ -199,21 +200,16 @@ def test_the_routes_cover_the_api() -> None:
         "plans/1/nothing/",
         "citizens/%D9%A3/",  # an Arabic-Indic three
         "handovers/18446744073709551616/accept/",
-    ],
-)
-@pytest.mark.parametrize("persona", ["anonymous", "coordinator"])
-def test_paths_no_endpoint_answers_are_a_json_404(
-    rich: dict[str, Any], path: str, persona: str
-) -> None:
-    client = _client(rich["world"], persona)
-    for method in ("get", "post", "options", "delete"):
-        response = getattr(client, method)(API + path)
-        assert response.status_code == 404, (method, path, response.status_code)
-        assert response["Content-Type"].startswith("application/json")
-        assert response.json()["code"] == "not_found"
+    ]
+    for path in paths:
+        for method in ("get", "post", "options", "delete"):
+            response = getattr(client, method)(API + path)
+            assert response.status_code == 404, (method, path, response.status_code)
+            assert response["Content-Type"].startswith("application/json")
+            assert response.json()["code"] == "not_found"
 
 
-def test_a_path_without_its_slash_is_still_redirected(rich: dict[str, Any]) -> None:
-    response = _client(rich["world"], "coordinator").get("/api/v1/plans")
+def test_a_path_without_its_slash_is_still_redirected(scene: dict[str, Any]) -> None:
+    response = _client(scene["world"], "coordinator").get("/api/v1/plans")
     assert response.status_code == 301
     assert response["Location"].endswith("/api/v1/plans/")
