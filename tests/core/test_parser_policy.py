@@ -29,7 +29,8 @@ def _views(patterns: list[Any], prefix: str = "") -> list[tuple[str, type, dict[
         elif isinstance(entry, URLPattern):
             view = getattr(entry.callback, "cls", None)
             if view is not None and issubclass(view, APIView):
-                found.append((prefix + str(entry.pattern), view, entry.callback.initkwargs))
+                initkwargs = getattr(entry.callback, "initkwargs", {})
+                found.append((prefix + str(entry.pattern), view, initkwargs))
     return found
 
 
@@ -90,7 +91,7 @@ def _writable_fields(field: Any, name: str) -> list[tuple[str, Any]]:
         return []
     if isinstance(field, serializers.ListSerializer):
         return _writable_fields(field.child, name + "[]")
-    if isinstance(field, serializers.BaseSerializer):
+    if isinstance(field, serializers.Serializer):
         found = []
         for inner_name, inner in field.fields.items():
             found += _writable_fields(inner, f"{name}.{inner_name}")
