@@ -191,3 +191,23 @@ def test_if_match_on_the_parts_of_a_plan(rich: RichWorld) -> None:
     url = f"{API}/plans/{rich.plan.pk}/goals/"
     assert_error(client.post(url, {"text": "x"}, HTTP_IF_MATCH='"abc"'), 412, "stale_version")
     assert client.post(url, {"text": "x"}, HTTP_IF_MATCH="*").status_code == 201
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "name", "bad"),
+    [
+        ("coordinator", "/handovers/", "state", ["lost", "PROPOSED", " proposed"]),
+        ("coordinator", "/notifications/", "unread", ["maybe", "yes", "2"]),
+        ("manager", "/audit/break-glass/", "reviewed", ["maybe", "1x"]),
+        ("coordinator", "/plans/", "status", ["paused"]),
+    ],
+)
+def test_filter_values_are_refused_by_name(
+    rich: RichWorld, persona: str, url: str, name: str, bad: list[str]
+) -> None:
+    client = rich.client(getattr(rich, persona))
+    for value in bad:
+        assert_error(client.get(f"{API}{url}", {name: value}), 400, None, name)
