@@ -47,7 +47,8 @@ CSV_COLUMNS = (
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    """Lets ``?format=csv`` through content negotiation; the view streams the body itself."""
+    """Lets ``?format=csv`` through content negotiation; the view streams the body itself
+    (errors are JSON whatever the format: apps/core/api/errors.py)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -92,8 +93,6 @@ def event_row(event: AccessEvent) -> dict[str, Any]:
 
 
 class _TrailView(AccessView):
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
-
     def query(self, action: str) -> tuple[dict[str, Any], dict[str, str]]:
         """Validated filters; every refusal is recorded with what was asked."""
         actor = self.actor
@@ -125,6 +124,8 @@ class _TrailView(AccessView):
 )
 class EventList(_TrailView):
     """``GET /api/v1/audit/events/``: the trail a manager may see; ``?format=csv`` exports it."""
+
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
 
     def get(self, request):  # type: ignore[no-untyped-def]
         csv_export = self.wants_csv()
