@@ -322,9 +322,11 @@ def _participants_form(
     from apps.access import audit
 
     audit.record_objects(actor, Action.VIEW, [page.plan])
+    if request.htmx:  # type: ignore[attr-defined]
+        sections.autofocus(add)
     return sections.render_section(
         request, page, "participants", status, form=add, editing="participants",
-        form_action=url, errors=errors,
+        form_action=url, errors=errors, focus=not page.addable,
     )
 
 

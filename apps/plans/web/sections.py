@@ -111,7 +111,7 @@ def render_section(
     template = extra.get("template") or f"plans/_{section}.html"
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, template, context, status=status)
-    context["section_template"] = template
+    context["body_template"] = template
     return render(request, "plans/section_page.html", context, status=status)
 
 
@@ -128,7 +128,7 @@ def show_form(
 ) -> HttpResponse:
     audit.record_objects(actor, Action.VIEW, [page.plan])
     if request.htmx:  # type: ignore[attr-defined]
-        _autofocus(form)
+        autofocus(form)
     return render_section(
         request,
         page,
@@ -140,7 +140,7 @@ def show_form(
     )
 
 
-def _autofocus(form: VersionedForm) -> None:
+def autofocus(form: VersionedForm) -> None:
     """The first field takes the focus when the form is swapped in (htmx honours autofocus)."""
     for name, field in form.fields.items():
         if not field.widget.is_hidden:
