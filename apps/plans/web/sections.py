@@ -208,11 +208,12 @@ def conflict(
                 )
             )
         merge = edit.form(page, part=theirs_part, new=False, data=mine)
-        merge.is_valid()
-        for name, field in merge.fields.items():
+        # Before validating: a bound field copies its help text when it is first made.
+        for field in merge.fields.values():
             differing = [r for r in rows if r.label == str(field.label) and r.differs]
             if differing:
                 field.help_text = _("Saved now: %(value)s") % {"value": differing[0].theirs}
+        merge.is_valid()
     elif new:
         mode = "section"
     keep_mine = edit.form(page, part=theirs_part, new=new or removed, data=mine, auto_id=False)
