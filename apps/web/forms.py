@@ -12,12 +12,14 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
+# The first class that fits wins: CheckboxSelectMultiple is a RadioSelect in Django, so it
+# comes before it (or its boxes would be drawn as radio buttons).
 WIDGET_CLASSES = {
     forms.Select: "form-select",
     forms.SelectMultiple: "form-select",
     forms.CheckboxInput: "form-checkbox",
-    forms.RadioSelect: "form-radio",
     forms.CheckboxSelectMultiple: "form-checkbox",
+    forms.RadioSelect: "form-radio",
     forms.Textarea: "form-input",
 }
 

@@ -62,7 +62,8 @@ class PlanPage:
     hospital_events: list[HospitalEvent] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     handover: Handover | None = None
-    glass: BreakGlass | None = None
+    glass: BreakGlass | None = None  # the grant, when the plan is seen through break-the-glass
+    glass_reason: str | None = None
 
     @property
     def review_days_late(self) -> int:
@@ -162,6 +163,7 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
         .first()
     )
     if glass:
+        page.glass_reason = audit.break_glass_reason(plan)
         page.glass = (
             BreakGlass.objects.active()
             .filter(actor_id=actor.user.pk, organisation_id=actor.organisation.pk, plan=plan)
