@@ -166,7 +166,9 @@ def _section(page: Any, name: str) -> Any:
 def test_the_plan_page_shows_the_plan_on_desktop_and_a_narrow_screen(browsing):
     page = _open_jens(browsing())
     goals = _section(page, "Borgerens mål")
-    expect(goals.get_by_text("“Jeg vil have min egen lejlighed og holde mig fra hash.”")).to_be_visible()
+    expect(
+        goals.get_by_text("“Jeg vil have min egen lejlighed og holde mig fra hash.”")
+    ).to_be_visible()
     expect(_section(page, "Indsatser")).to_contain_text("Lise Holm")
     expect(_section(page, "Tovholder og deltagere")).to_contain_text("Omfattet af samtykke")
     expect(_section(page, "Næste opfølgning")).to_be_visible()
@@ -300,7 +302,9 @@ def test_two_people_edit_the_same_goal_and_merge(browsing):
     _still_same_page(lise)
     axe_check(lise, context="conflict view")
     screenshot(lise, "conflict-desktop")
-    assert Goal.objects.get(plan=plan).text == "Jeg vil have en lejlighed i Køge."  # not overwritten
+    assert (
+        Goal.objects.get(plan=plan).text == "Jeg vil have en lejlighed i Køge."
+    )  # not overwritten
 
     merged = "Jeg vil have en lejlighed i Køge og holde mig fra hash."
     lises.get_by_label("Målet med borgerens egne ord").fill(merged)
@@ -346,7 +350,13 @@ def test_my_plan_prints_in_plain_words(browsing):
     page = _open_jens(browsing())
     page.get_by_role("link", name="“Min plan” til borgeren (til udskrift)").click()
     expect(page.get_by_role("heading", name="Min plan", level=1)).to_be_visible()
-    for heading in ("Dine mål", "Hvem gør hvad", "Det har vi aftalt", "Din tovholder", "Næste møde"):
+    for heading in (
+        "Dine mål",
+        "Hvem gør hvad",
+        "Det har vi aftalt",
+        "Din tovholder",
+        "Næste møde",
+    ):
         expect(page.get_by_role("heading", name=heading, level=2)).to_be_visible()
     expect(page.get_by_text("Din tovholder er Lise Holm fra Rusmiddelcentret.")).to_be_visible()
     expect(page.get_by_role("button", name="Udskriv")).to_be_visible()
@@ -397,8 +407,9 @@ def test_the_plan_page_by_keyboard_alone(browsing):
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Gå til sidens indhold")).to_be_focused()
     controls = page.evaluate(
-        "Array.from(document.querySelectorAll('main a[href], main button, main input:not([type=hidden]),"
-        " main select, main textarea')).filter(e => e.offsetParent !== null).length"
+        "Array.from(document.querySelectorAll('main a[href], main button,"
+        " main input:not([type=hidden]), main select, main textarea'))"
+        ".filter(e => e.offsetParent !== null).length"
     )
     page.keyboard.press("Enter")
     reached = 0

@@ -1,5 +1,5 @@
-"""The plan page's edits: goals, agreements, efforts, assessment, next review, participants,
-closing, and removing an item. Each calls the same service as the API."""
+"""The plan page's edits: goals, agreements, efforts, the assessment, the next review, and
+removing an item. Each calls the same service as the API."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.access.checks import Action, access_effort, access_plan
 from apps.access.context import Actor
-from apps.core.exceptions import ApplicationError, NotFound, PreconditionFailed
+from apps.core.exceptions import NotFound, PreconditionFailed
 from apps.plans import services
 from apps.plans.models import Agreement, Effort, Goal, Plan
 from apps.plans.web import sections
@@ -21,15 +22,11 @@ from apps.plans.web.context import COORDINATE, PlanPage, plan_for_page, plan_pag
 from apps.plans.web.forms import (
     AgreementForm,
     AssessmentForm,
-    CloseForm,
     DeleteForm,
     EffortForm,
     GoalForm,
     NextReviewForm,
-    ParticipantAddForm,
-    ParticipantRemoveForm,
     VersionedForm,
-    put_errors,
 )
 from apps.plans.web.sections import Edit
 from apps.web.decorators import acting
@@ -41,6 +38,7 @@ class PartEdit(Edit):
 
     model: Any = None
     url_prefix: str = ""
+    has_parts: bool = True
 
     def part(self, actor: Actor, plan: Plan, part_id: Any, *, missing_ok: bool) -> Any:
         found = self.model.objects.filter(plan=plan, pk=part_id).first()
@@ -156,9 +154,6 @@ class AssessmentEdit(PlanFieldsEdit):
     def initial(self, plan: Plan, part: Any) -> dict[str, Any]:
         return dict(plan.assessment)
 
-    def display_error_names(self) -> None:
-        pass
-
 
 class NextReviewEdit(PlanFieldsEdit):
     url_name = "plans:next-review"
@@ -206,7 +201,7 @@ def part_delete(
     edit = PARTS[section]
     plan = access_plan(actor, pk, Action.UPDATE, record=False)
     if plan.status == Plan.Status.CLOSED:
-        return sections._closed(request, plan)
+        return sections.closed(request, plan)
     item = edit.part(actor, plan, part, missing_ok=True)
     form = DeleteForm(request.POST, section=section)
     if not form.is_valid():
@@ -223,7 +218,7 @@ def part_delete(
             part_id=part,
         )
     except PreconditionFailed:
-        return _delete_conflict(request, actor, edit, plan.pk, part, item)
+        return _delete_conflict(request, actor, edit, plan.pk, part)
     except NotFound as error:
         raise Http404 from error
     return sections.saved(request, actor, section, plan.pk, version)
@@ -231,196 +226,31 @@ def part_delete(
 
 def _bad_delete(request: HttpRequest, actor: Actor, plan: Plan, section: str) -> HttpResponse:
     # Only a tampered or missing version gets here: the button sends it.
-    from django.utils.translation import gettext as _
-
-    current = plan_for_page(actor, plan.pk)
-    page = plan_page(actor, current)
+    page = plan_page(actor, plan_for_page(actor, plan.pk))
     return sections.render_section(
         request, page, section, 400, error=_("The plan's version was missing; try again.")
     )
 
 
 def _delete_conflict(
-    request: HttpRequest, actor: Actor, edit: PartEdit, plan_id: int, part_id: int, item: Any
+    request: HttpRequest, actor: Actor, edit: PartEdit, plan_id: int, part_id: int
 ) -> HttpResponse:
     current = plan_for_page(actor, plan_id)
-    page = plan_page(actor, current)
-    import dataclasses
-
-    from apps.plans.web.context import Controls
-
-    return sections.render_section(
+    return sections.render_conflict(
         request,
-        page,
+        plan_page(actor, current),
         edit.section,
-        409,
-        template="plans/_conflict.html",
-        conflict_mode="delete",
-        removed=edit.part(actor, current, part_id, missing_ok=True) is None,
-        rows=[],
-        merge=None,
+        mode="delete",
         keep_mine=DeleteForm(data={"version": current.version}, auto_id=False),
-        form_action=edit.delete_url(current, part_id),
-        readonly_page=dataclasses.replace(page, may=Controls()),
-        section_template=edit.template(),
-    )
-
-
-@acting
-@require_http_methods(["GET", "POST"])
-def participants_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    """The coordinator adds an organisation the consent covers, or removes one."""
-    plan = access_plan(actor, pk, COORDINATE, record=False)
-    if plan.status == Plan.Status.CLOSED:
-        return sections._closed(request, plan)
-    page = plan_page(actor, plan)
-    url = reverse("plans:participants", args=[plan.pk])
-    add = ParticipantAddForm(
-        initial={"version": plan.version}, addable=page.addable, section="participants"
-    )
-    if request.method == "POST":
-        removing = request.POST.get("op") == "remove"
-        form: VersionedForm = (
-            ParticipantRemoveForm(request.POST, auto_id=False)
-            if removing
-            else ParticipantAddForm(request.POST, addable=page.addable, section="participants")
-        )
-        status = 400
-        if form.is_valid():
-            version = form.cleaned_data["version"]
-            change = services.participant_remove if removing else services.participant_add
-            try:
-                change(
-                    actor=actor,
-                    plan_id=plan.pk,
-                    expected_version=version,
-                    organisation_id=int(form.cleaned_data["organisation"]),
-                )
-            except PreconditionFailed:
-                return _participants_conflict(request, actor, plan.pk, form, url, removing)
-            except ApplicationError as error:
-                put_errors(form, error)
-                status = error.status_code
-            else:
-                return sections.saved(request, actor, "participants", plan.pk, version)
-        if not removing:
-            add = form  # type: ignore[assignment]
-        errors = [*form.non_field_errors(), *form.errors.get("organisation", [])] if removing else []
-        return _participants_form(request, actor, page, add, url, status, errors)
-    return _participants_form(request, actor, page, add, url, 200, [])
-
-
-def _participants_form(
-    request: HttpRequest,
-    actor: Actor,
-    page: PlanPage,
-    add: VersionedForm,
-    url: str,
-    status: int,
-    errors: Any,
-) -> HttpResponse:
-    from apps.access import audit
-
-    audit.record_objects(actor, Action.VIEW, [page.plan])
-    if request.htmx:  # type: ignore[attr-defined]
-        sections.autofocus(add)
-    return sections.render_section(
-        request, page, "participants", status, form=add, editing="participants",
-        form_action=url, errors=errors, focus=not page.addable,
-    )
-
-
-def _participants_conflict(
-    request: HttpRequest, actor: Actor, plan_id: int, form: VersionedForm, url: str, removing: bool
-) -> HttpResponse:
-    import dataclasses
-
-    from apps.plans.web.context import Controls
-
-    current = plan_for_page(actor, plan_id)
-    page = plan_page(actor, current)
-    data = {
-        "version": current.version,
-        "organisation": form.cleaned_data["organisation"],
-        "op": "remove" if removing else "add",
-    }
-    keep_mine = (
-        ParticipantRemoveForm(data=data, auto_id=False)
-        if removing
-        else ParticipantAddForm(data=data, addable=page.addable, auto_id=False)
-    )
-    keep_mine.is_valid()
-    return sections.render_section(
-        request,
-        page,
-        "participants",
-        409,
-        template="plans/_conflict.html",
-        conflict_mode="section",
-        removed=False,
-        rows=[],
-        merge=None,
-        keep_mine=keep_mine,
-        keep_mine_op=data["op"],
-        form_action=url,
-        readonly_page=dataclasses.replace(page, may=Controls()),
-        section_template="plans/_participants.html",
-    )
-
-
-@acting
-@require_http_methods(["GET", "POST"])
-def plan_close(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    """The coordinator closes the plan, after choosing why (a page of its own: a confirm)."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-    from django.utils.translation import gettext as _
-
-    plan = access_plan(actor, pk, COORDINATE, record=False)
-    if plan.status == Plan.Status.CLOSED:
-        return sections._closed(request, plan)
-    form = CloseForm(request.POST or None, initial={"version": plan.version}, section="close")
-    status = 200
-    stale = False
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.plan_close(
-                    actor=actor,
-                    plan_id=plan.pk,
-                    expected_version=form.cleaned_data["version"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except PreconditionFailed:
-                stale = True
-                status = 409
-                plan.refresh_from_db()
-                form = CloseForm(
-                    data={"version": plan.version, "reason": form.cleaned_data["reason"]},
-                    section="close",
-                )
-                form.is_valid()
-            except ApplicationError as error:
-                put_errors(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("The plan is closed."))
-                return redirect("plans:plan", pk=plan.pk)
-    current = plan_for_page(actor, plan.pk)
-    return render(
-        request,
-        "plans/plan_close.html",
-        {"page": plan_page(actor, current), "plan": current, "form": form, "stale": stale},
-        status=status,
+        action_url=edit.delete_url(current, part_id),
+        template=edit.template(),
+        removed=edit.part(actor, current, part_id, missing_ok=True) is None,
     )
 
 
 @acting
 def section_view(request: HttpRequest, actor: Actor, pk: int, section: str) -> HttpResponse:
     """One section as it is now (what "Annullér" and "keep theirs" swap back in)."""
-    from django.shortcuts import redirect
-
     if section not in sections.SECTIONS or section == "close":
         raise Http404
     if not request.htmx:  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ filled in; the service compares it (``expected_version``) and refuses a stale on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -18,6 +18,8 @@ from apps.plans.models import LIFE_DOMAINS, Effort, Goal, Plan
 from apps.web.forms import KipForm
 
 User = get_user_model()
+# How an empty value reads in the conflict view (as on the plan page).
+NOTHING = "\u2013"
 
 
 class DateInput(forms.DateInput):
@@ -25,6 +27,11 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+def set_choices(form: forms.Form, name: str, options: Any) -> None:
+    """The choices of a choice field, known only when the form is made."""
+    cast(forms.ChoiceField, form.fields[name]).choices = options
 
 
 def person_name(user: Any) -> str:
@@ -47,7 +54,7 @@ class VersionedForm(KipForm):
         """A value as the conflict view shows it."""
         field = self.fields[name]
         if value in (None, ""):
-            return "–"
+            return NOTHING
         if isinstance(field, forms.ChoiceField):
             flat = dict(_flat_choices(field.choices))
             return str(flat.get(str(value), flat.get(value, value)))
@@ -70,7 +77,9 @@ def _flat_choices(choices: Any) -> list[tuple[Any, Any]]:
     return flat
 
 
-def put_errors(form: forms.Form, error: ApplicationError, names: dict[str, str] | None = None) -> None:
+def put_errors(
+    form: forms.Form, error: ApplicationError, names: dict[str, str] | None = None
+) -> None:
     """Put a service's field errors back on the form (``names`` maps service fields to form
     fields); what no field holds goes above the form."""
     placed = False
@@ -112,12 +121,14 @@ class AgreementForm(VersionedForm):
 
     def __init__(self, *args: Any, plan: Plan, new: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].choices = [
-            ("", _("No one from the organisations (e.g. the citizen)")),
-            *people_by_organisation(
-                [p.organisation_id for p in plan.participations.all()]
-            ),
-        ]
+        set_choices(
+            self,
+            "responsible",
+            [
+                ("", _("No one from the organisations (e.g. the citizen)")),
+                *people_by_organisation([p.organisation_id for p in plan.participations.all()]),
+            ],
+        )
         if new:
             del self.fields["done"]
 
@@ -143,9 +154,8 @@ class EffortForm(VersionedForm):
             .order_by("first_name", "last_name", "username")
             .distinct()
         )
-        self.fields["responsible"].choices = [("", "–")] + [
-            (str(u.pk), person_name(u)) for u in members
-        ]
+        people = [(str(u.pk), person_name(u)) for u in members]
+        set_choices(self, "responsible", [("", _("Choose")), *people])
         self.fields["responsible"].help_text = _("Someone from %(organisation)s.") % {
             "organisation": organisation.name
         }
@@ -200,7 +210,9 @@ class ParticipantAddForm(VersionedForm):
 
     def __init__(self, *args: Any, addable: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "–")] + [(str(o.pk), o.name) for o in addable]
+        set_choices(
+            self, "organisation", [("", _("Choose")), *((str(o.pk), o.name) for o in addable)]
+        )
 
 
 class ParticipantRemoveForm(VersionedForm):
@@ -212,4 +224,71 @@ class CloseForm(VersionedForm):
         label=_("Why is the plan closed?"),
         choices=Plan.ClosedReason.choices,
         widget=forms.RadioSelect,
+    )
+
+
+# --- the new-plan steps ---------------------------------------------------------------------
+
+
+class CitizenForm(KipForm):
+    # Any id: access_citizen decides whether it may be chosen (404 otherwise).
+    citizen = forms.IntegerField(label=_("Choose the citizen"), widget=forms.RadioSelect)
+
+    def offer(self, citizens: Any) -> None:
+        self.fields["citizen"].widget.choices = [  # type: ignore[attr-defined]
+            (c.pk, f"{c.name} ({c.cpr_masked})") for c in citizens
+        ]
+
+
+class PeopleForm(KipForm):
+    coordinator = forms.ChoiceField(
+        label=_("Coordinator"),
+        help_text=_("The citizen's single point of contact. Usually you."),
+    )
+    participants = forms.TypedMultipleChoiceField(
+        label=_("Organisations taking part"),
+        help_text=_("Only organisations the citizen's consent covers can take part."),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, covered: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "participants", [(o.pk, o.name) for o in covered])
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for m in (
+            Membership.objects.filter(organisation__in=covered, role=Membership.Role.CASEWORKER)
+            .select_related("user", "organisation")
+            .order_by("organisation__name", "user__first_name", "user__last_name")
+        ):
+            groups.setdefault(m.organisation.name, []).append(
+                (f"{m.user_id}:{m.organisation_id}", person_name(m.user))
+            )
+        set_choices(self, "coordinator", list(groups.items()))
+
+
+class GoalsForm(KipForm):
+    def __init__(self, *args: Any, count: int = 1, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, count + 1):
+            self.fields[f"goal_{n}"] = forms.CharField(
+                label=_("Goal %(n)s") % {"n": n},
+                required=n == 1,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("In the citizen's own words, e.g. “I want my own flat.”")
+                if n == 1
+                else "",
+            )
+
+    def goals(self) -> list[str]:
+        texts = [(self.cleaned_data.get(name) or "").strip() for name in self.fields]
+        return [t for t in texts if t]
+
+
+class ActivateForm(KipForm):
+    next_review = forms.DateField(
+        label=_("Next review"),
+        help_text=_("When you meet again to follow up. At most six months ahead."),
+        widget=DateInput(),
     )

@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,9 +33,8 @@ from apps.organisations.models import Membership, Organisation
 from apps.plans.models import Plan
 from apps.plans.services import plan_create_check, review_date_validate
 from apps.plans.start import plan_start
-from apps.plans.web.forms import DateInput, person_name, put_errors
+from apps.plans.web.forms import ActivateForm, CitizenForm, GoalsForm, PeopleForm, put_errors
 from apps.web.decorators import acting
-from apps.web.forms import KipForm
 
 SESSION_KEY = "kip_new_plan"
 CANDIDATES = 20
@@ -47,71 +45,6 @@ STEPS = [
     ("plans:new-goals", gettext_lazy("Goals")),
     ("plans:new-activate", gettext_lazy("Review and activate")),
 ]
-
-
-# --- forms ----------------------------------------------------------------------------------
-
-
-class CitizenForm(KipForm):
-    citizen = forms.TypedChoiceField(
-        label=gettext_lazy("Choose the citizen"), coerce=int, widget=forms.RadioSelect
-    )
-
-
-class PeopleForm(KipForm):
-    coordinator = forms.ChoiceField(
-        label=gettext_lazy("Coordinator"),
-        help_text=gettext_lazy("The citizen's single point of contact. Usually you."),
-    )
-    participants = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Organisations taking part"),
-        help_text=gettext_lazy("Only organisations the citizen's consent covers can take part."),
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args: Any, covered: list[Organisation], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["participants"].choices = [(o.pk, o.name) for o in covered]
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for m in (
-            Membership.objects.filter(
-                organisation__in=covered, role=Membership.Role.CASEWORKER
-            )
-            .select_related("user", "organisation")
-            .order_by("organisation__name", "user__first_name", "user__last_name")
-        ):
-            groups.setdefault(m.organisation.name, []).append(
-                (f"{m.user_id}:{m.organisation_id}", person_name(m.user))
-            )
-        self.fields["coordinator"].choices = list(groups.items())
-
-
-class GoalsForm(KipForm):
-    def __init__(self, *args: Any, count: int = 1, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for n in range(1, count + 1):
-            self.fields[f"goal_{n}"] = forms.CharField(
-                label=_("Goal %(n)s") % {"n": n},
-                required=n == 1,
-                max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=_("In the citizen's own words, e.g. “I want my own flat.”")
-                if n == 1
-                else "",
-            )
-
-    def goals(self) -> list[str]:
-        texts = [(self.cleaned_data.get(name) or "").strip() for name in self.fields]
-        return [t for t in texts if t]
-
-
-class ActivateForm(KipForm):
-    next_review = forms.DateField(
-        label=gettext_lazy("Next review"),
-        help_text=gettext_lazy("When you meet again to follow up. At most six months ahead."),
-        widget=DateInput(),
-    )
 
 
 # --- the state between steps ------------------------------------------------------------------
@@ -136,9 +69,16 @@ def _render(
     steps = []
     for n, (name, label) in enumerate(STEPS, 1):
         reachable = n == 1 or all(done[: n - 1])
-        steps.append({"n": n, "url_name": name, "label": label, "current": n == step,
-                      "done": n < len(STEPS) and done[n - 1] and n != step,
-                      "reachable": reachable and n != step})
+        steps.append(
+            {
+                "n": n,
+                "url_name": name,
+                "label": label,
+                "current": n == step,
+                "done": n < len(STEPS) and done[n - 1] and n != step,
+                "reachable": reachable and n != step,
+            }
+        )
     context.update(steps=steps, step=step, step_count=len(STEPS), step_label=STEPS[step - 1][1])
     return render(request, f"plans/new/step{step}.html", context, status=status)
 
@@ -169,7 +109,6 @@ def step_citizen(request: HttpRequest, actor: Actor) -> HttpResponse:
         return _step_citizen_page(request, actor, state, CitizenForm(), error=error, status=409)
     if request.method == "POST":
         form = CitizenForm(request.POST)
-        form.fields["citizen"].choices = [(request.POST.get("citizen", ""), "")]
         if form.is_valid():
             citizen = access_citizen(actor, form.cleaned_data["citizen"])
             error = _open_plan_error(citizen)
@@ -180,7 +119,9 @@ def step_citizen(request: HttpRequest, actor: Actor) -> HttpResponse:
                 return redirect("plans:new-people")
             form.add_error("citizen", error)
         return _step_citizen_page(request, actor, state, form, status=400)
-    return _step_citizen_page(request, actor, state, CitizenForm(initial={"citizen": state.get("citizen")}))
+    return _step_citizen_page(
+        request, actor, state, CitizenForm(initial={"citizen": state.get("citizen")})
+    )
 
 
 def _open_plan_error(citizen: Citizen) -> str | None:
@@ -200,9 +141,7 @@ def _step_citizen_page(
 ) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     candidates, search_error = _candidates(actor, query)
-    form.fields["citizen"].choices = [
-        (c.pk, f"{c.name} ({c.cpr_masked})") for c in candidates
-    ]
+    form.offer(candidates)
     context = {
         "state": state,
         "form": form,

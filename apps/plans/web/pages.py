@@ -38,7 +38,7 @@ def plan_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
 
 @acting
 def plan_print(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    """"Min plan": the plan for the citizen, in plain words, to print.
+    """ "Min plan": the plan for the citizen, in plain words, to print.
 
     Recorded as a view of the plan (a break-the-glass read when seen through a grant), with
     ``{"page": "print"}`` in the detail so the trail tells it from the plan page. The purpose
@@ -50,7 +50,12 @@ def plan_print(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         audit.record_objects(actor, Action.VIEW, [plan])
     else:
         audit.record(
-            actor, Action.VIEW, "plan", plan.pk, citizen_id=plan.citizen_id, detail={"page": "print"}
+            actor,
+            Action.VIEW,
+            "plan",
+            plan.pk,
+            citizen_id=plan.citizen_id,
+            detail={"page": "print"},
         )
     page = plan_page(actor, plan)
     return render(request, "plans/plan_print.html", {"page": page, "plan": page.plan})

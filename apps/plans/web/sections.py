@@ -67,6 +67,7 @@ class Edit:
 
     section: str
     action: str = Action.UPDATE
+    has_parts: bool = False  # items of a section (goals ...) rather than the plan's own fields
     # "rows": compare field by field and offer a merge; "section": show the section as it is
     # now (new items, removals, participants); "none": just say that the plan changed.
     conflict_mode: str = "rows"
@@ -143,10 +144,9 @@ def show_form(
 def autofocus(form: VersionedForm) -> None:
     """The first field takes the focus when the form is swapped in (htmx honours autofocus)."""
     for name, field in form.fields.items():
-        if not field.widget.is_hidden:
-            if name in form.errors or not form.errors:
-                field.widget.attrs["autofocus"] = True
-                return
+        if not field.widget.is_hidden and (name in form.errors or not form.errors):
+            field.widget.attrs["autofocus"] = True
+            return
 
 
 def saved(
@@ -162,7 +162,9 @@ def saved(
     plan = access_plan(actor, plan_id, record=False)
     if request.htmx:  # type: ignore[attr-defined]
         page = plan_page(actor, plan)
-        response = render(request, f"plans/_{section}.html", section_context(page, section, saved=True))
+        response = render(
+            request, f"plans/_{section}.html", section_context(page, section, saved=True)
+        )
         response["HX-Trigger"] = json.dumps(
             {"kip:plan-version": {"from": old_version, "to": plan.version}}
         )
@@ -218,21 +220,52 @@ def conflict(
         mode = "section"
     keep_mine = edit.form(page, part=theirs_part, new=new or removed, data=mine, auto_id=False)
     keep_mine.is_valid()
-    readonly = dataclasses.replace(page, may=Controls())
-    return render_section(
+    return render_conflict(
         request,
         page,
         edit.section,
+        mode=mode,
+        keep_mine=keep_mine,
+        action_url=action_url,
+        template=edit.template(),
+        rows=rows,
+        merge=merge,
+        removed=removed,
+    )
+
+
+def render_conflict(
+    request: HttpRequest,
+    page: PlanPage,
+    section: str,
+    *,
+    mode: str,
+    keep_mine: VersionedForm,
+    action_url: str,
+    template: str,
+    rows: list[Row] | None = None,
+    merge: VersionedForm | None = None,
+    removed: bool = False,
+    op: str | None = None,
+) -> HttpResponse:
+    """The conflict view (409) in place of the section: a warning, what is saved now (field by
+    field, or the section as it is), "keep mine" (what I sent, against the current version),
+    "keep what is saved", and a merge form when there are fields to merge."""
+    return render_section(
+        request,
+        page,
+        section,
         409,
         template="plans/_conflict.html",
         conflict_mode=mode,
         removed=removed,
-        rows=rows,
+        rows=rows or [],
         merge=merge,
         keep_mine=keep_mine,
+        keep_mine_op=op,
         form_action=action_url,
-        readonly_page=readonly,
-        section_template=edit.template(),
+        readonly_page=dataclasses.replace(page, may=Controls()),
+        section_template=template,
     )
 
 
@@ -245,8 +278,8 @@ def handle(
     """GET: the section with the form in place. POST: save through the service."""
     plan = access_plan(actor, plan_id, edit.action, record=False)  # 404 / 403, denial audited
     if plan.status == Plan.Status.CLOSED:
-        return _closed(request, plan)
-    new = part_id is None and _has_parts(edit)
+        return closed(request, plan)
+    new = part_id is None and edit.has_parts
     posted = request.method == "POST"
     part = edit.part(actor, plan, part_id, missing_ok=posted) if part_id is not None else None
     action_url = edit.url(plan, part_id, new=new)
@@ -265,34 +298,49 @@ def handle(
             if version == plan.version:  # nobody removed it: it never was on this plan
                 raise Http404
             return conflict(
-                request, actor, edit, form, plan_id=plan.pk, part_id=part_id, new=False,
+                request,
+                actor,
+                edit,
+                form,
+                plan_id=plan.pk,
+                part_id=part_id,
+                new=False,
                 action_url=action_url,
             )
         try:
             edit.save(actor, plan, part_id, form)
         except PreconditionFailed:
             return conflict(
-                request, actor, edit, form, plan_id=plan.pk, part_id=part_id, new=new,
+                request,
+                actor,
+                edit,
+                form,
+                plan_id=plan.pk,
+                part_id=part_id,
+                new=new,
                 action_url=action_url,
             )
         except NotFound as error:
             raise Http404 from error
         except ApplicationError as error:
-            put_errors(form, error, getattr(edit, "error_names", None))
+            put_errors(form, error)
             status = error.status_code
         else:
             return saved(request, actor, edit.section, plan.pk, version)
     return show_form(
-        request, actor, edit, page, form, editing=part_id or "new", action_url=action_url,
+        request,
+        actor,
+        edit,
+        page,
+        form,
+        editing=part_id or "new",
+        action_url=action_url,
         status=status,
     )
 
 
-def _has_parts(edit: Edit) -> bool:
-    return getattr(edit, "model", None) is not None
-
-
-def _closed(request: HttpRequest, plan: Plan) -> HttpResponse:
+def closed(request: HttpRequest, plan: Plan) -> HttpResponse:
+    """A write to a closed plan: back to the plan, which says so (htmx: the whole page)."""
     messages.error(request, _("The plan is closed; it can no longer be changed."))
     url = reverse("plans:plan", args=[plan.pk])
     if request.htmx:  # type: ignore[attr-defined]

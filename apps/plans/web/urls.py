@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.plans.web import edits, newplan, pages
+from apps.plans.web import coordinator, edits, newplan, pages
 
 app_name = "plans"
 
@@ -39,6 +39,6 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/assessment/", edits.assessment_edit, name="assessment"),
     path("plans/<int:pk>/next-review/", edits.next_review_edit, name="next-review"),
-    path("plans/<int:pk>/participants/", edits.participants_edit, name="participants"),
-    path("plans/<int:pk>/close/", edits.plan_close, name="close"),
+    path("plans/<int:pk>/participants/", coordinator.participants_edit, name="participants"),
+    path("plans/<int:pk>/close/", coordinator.plan_close, name="close"),
 ]

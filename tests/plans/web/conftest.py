@@ -107,8 +107,9 @@ CASES = [
         lambda r: {"text": "Ring til lægen", "responsible": r.outsider.pk, "due": _in(7)},
         "responsible",
         "agreements",
-        lambda r: r.plan.agreements.filter(text="Ring til lægen", responsible=r.participant)
-        .exists(),
+        lambda r: r.plan.agreements.filter(
+            text="Ring til lægen", responsible=r.participant
+        ).exists(),
         api=lambda r: (
             "patch",
             f"/api/v1/plans/{r.plan.pk}/agreements/{r.agreement.pk}/",
@@ -155,11 +156,21 @@ CASES = [
     Case(
         "effort new",
         lambda r: f"/plans/{r.plan.pk}/efforts/new/",
-        lambda r: {"description": "Motiverende samtaler", "responsible": r.coordinator.pk,
-                   "status": "planned", "starts_on": "", "ends_on": ""},
+        lambda r: {
+            "description": "Motiverende samtaler",
+            "responsible": r.coordinator.pk,
+            "status": "planned",
+            "starts_on": "",
+            "ends_on": "",
+        },
         # Someone from another organisation cannot be responsible for our effort.
-        lambda r: {"description": "Motiverende samtaler", "responsible": r.participant.pk,
-                   "status": "planned", "starts_on": "", "ends_on": ""},
+        lambda r: {
+            "description": "Motiverende samtaler",
+            "responsible": r.participant.pk,
+            "status": "planned",
+            "starts_on": "",
+            "ends_on": "",
+        },
         "responsible",
         "efforts",
         lambda r: r.plan.efforts.filter(description="Motiverende samtaler").exists(),
@@ -171,17 +182,17 @@ CASES = [
         lambda r: {"housing": "x" * 4001},
         "housing",
         "assessment",
-        lambda r: fresh_assessment(r)
-        == {"housing": "Bor hos sin søster.", "network": "Har kontakt til sin mor."},
+        lambda r: (
+            fresh_assessment(r)
+            == {"housing": "Bor hos sin søster.", "network": "Har kontakt til sin mor."}
+        ),
         api=lambda r: ("patch", f"/api/v1/plans/{r.plan.pk}/", {"assessment": {"housing": "A"}}),
     ),
     Case(
         "next review",
         lambda r: f"/plans/{r.plan.pk}/next-review/",
         lambda r: {"next_review": _in(40)},
-        lambda r: {
-            "next_review": (timezone.localdate() + relativedelta(months=7)).isoformat()
-        },
+        lambda r: {"next_review": (timezone.localdate() + relativedelta(months=7)).isoformat()},
         "next_review",
         "review",
         lambda r: str(fresh_plan(r).next_review) == _in(40),

@@ -60,7 +60,9 @@ class _Parser(HTMLParser):
         self.current.text += data
         if self.textarea:
             # Django writes a newline after <textarea>, which browsers drop.
-            self.current.fields[self.textarea] += data.removeprefix("\n") if not self.current.fields[self.textarea] else data
+            self.current.fields[self.textarea] += (
+                data.removeprefix("\n") if not self.current.fields[self.textarea] else data
+            )
         if self.in_button:
             self.current.buttons[-1] += data.strip()
 

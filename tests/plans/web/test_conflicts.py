@@ -138,7 +138,9 @@ def _delete(rich, user, url: str, stale: int | None = None, **headers):  # type:
 def test_removing_a_goal(rich):
     before = version(rich)
     trail = Trail()
-    response = _delete(rich, rich.coordinator, f"/plans/{rich.plan.pk}/goals/{rich.goal.pk}/delete/")
+    response = _delete(
+        rich, rich.coordinator, f"/plans/{rich.plan.pk}/goals/{rich.goal.pk}/delete/"
+    )
     assert response.status_code == 302
     assert not Goal.objects.filter(pk=rich.goal.pk).exists()
     assert version(rich) == before + 1

@@ -174,8 +174,16 @@ def test_my_plan_is_the_plan_in_plain_words_with_a_print_stylesheet(rich):
     response = login(rich.coordinator).get(f"/plans/{rich.plan.pk}/print/")
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("Your goals", "“Bo”", "Who does what", "What we have agreed", "Ring",
-                 "Your coordinator", "Next meeting", "data-kip-print"):
+    for text in (
+        "Your goals",
+        "“Bo”",
+        "Who does what",
+        "What we have agreed",
+        "Ring",
+        "Your coordinator",
+        "Next meeting",
+        "data-kip-print",
+    ):
         assert text in html, text
     assert re.search(r'<link rel="stylesheet" href="[^"]*plans/print\.css" media="print">', html)
     assert f'href="/plans/{rich.plan.pk}/"' in html  # back to the plan

@@ -154,7 +154,9 @@ def test_someone_not_on_the_plan_gets_404_and_the_attempt_is_recorded(rich, case
     before = snapshot()
     trail = Trail()
     client = login(getattr(rich, persona))
-    response = getattr(client, method)(case.url(rich), {**case.good(rich), "version": version(rich)})
+    response = getattr(client, method)(
+        case.url(rich), {**case.good(rich), "version": version(rich)}
+    )
     assert response.status_code == 404
     assert rich.citizen.name not in response.content.decode()
     assert snapshot() == before
