@@ -435,3 +435,32 @@ def test_the_plan_page_by_keyboard_alone(browsing):
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").filter(has_text="Gemt.")).to_be_focused()
     assert "Og have et arbejde." in _jens_plan().goals.get().text
+
+
+def test_the_coordinator_closes_the_plan_after_a_confirm(browsing):
+    page = _open_jens(browsing())
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("link", name="Afslut planen").click()
+    expect(page.get_by_role("heading", name="Afslut planen for Jens Hansen")).to_be_visible()
+    axe_check(page, context="close the plan")
+    page.get_by_role("button", name="Afslut planen").click()  # no reason chosen
+    expect(page.get_by_text("Feltet skal udfyldes.")).to_be_visible()
+    assert not _jens_plan_closed()
+    axe_check(page, context="close the plan, with an error")
+    page.get_by_role("radio", name="målene er nået").check()
+    page.get_by_role("button", name="Afslut planen").click()
+    expect(page.get_by_text("Planen er afsluttet.")).to_be_visible()
+    assert asked == ["Vil du afslutte planen nu? Det kan ikke fortrydes."] * 2
+    expect(page.get_by_role("link", name=re.compile("^Ret"))).to_have_count(0)
+    assert _jens_plan_closed()
+    axe_check(page, context="closed plan")
+
+
+def _jens_plan_closed() -> bool:
+    return Plan.objects.filter(citizen__name="Jens Hansen", status=Plan.Status.CLOSED).exists()
