@@ -176,6 +176,12 @@ def _write_refusal(actor: Actor, plan: Plan, action: str) -> str | None:
     return None
 
 
+def may_write_plan(actor: Actor, plan: Plan, action: str = Action.UPDATE) -> bool:
+    """Whether ``access_plan(actor, plan.pk, action)`` would allow this write on a plan the
+    actor sees: for pages, which show only the controls a person may use."""
+    return not audit.break_glass_reason(plan) and _write_refusal(actor, plan, action) is None
+
+
 def is_coordinator(actor: Actor, plan: Plan) -> bool:
     return (
         plan.coordinator_user_id == actor.user.pk

@@ -107,6 +107,37 @@ def _require_covered(citizen: Citizen, organisations: Sequence[Organisation], fi
         )
 
 
+def plan_create_check(
+    *,
+    actor: Actor,
+    citizen_id: int,
+    coordinator_user_id: int,
+    coordinator_organisation_id: int,
+    participant_ids: Sequence[int],
+    next_review: datetime.date | None = None,
+    status: str = Plan.Status.DRAFT,
+) -> tuple[Citizen, list[Organisation], Any, Organisation]:
+    """Every rule ``plan_create`` applies before it writes, without writing: for a guided flow
+    that asks step by step and must say at each step what is wrong, by the same rules.
+
+    Returns the citizen, the participants and the coordinator pair.
+    """
+    citizen = access_citizen(actor, citizen_id, Action.CREATE, record=False)
+    participants = organisations_by_id(participant_ids, "participants")
+    if actor.organisation not in participants:
+        raise _invalid("participants", _("Your own organisation must take part in the plan."))
+    _require_covered(citizen, participants, "participants")
+    user, organisation = _coordinator(
+        coordinator_user_id, coordinator_organisation_id, participants
+    )
+    review_date_validate(next_review)
+    if status not in (Plan.Status.DRAFT, Plan.Status.ACTIVE):
+        raise _invalid("status", _("A new plan is a draft or active."))
+    if Plan.objects.filter(citizen=citizen).exclude(status=Plan.Status.CLOSED).exists():
+        raise _open_plan_exists()
+    return citizen, participants, user, organisation
+
+
 @transaction.atomic
 def plan_create(
     *,
@@ -120,20 +151,16 @@ def plan_create(
     assessment: dict[str, str] | None = None,
 ) -> Plan:
     """Start the citizen's one open plan, shared with organisations within consent."""
-    citizen = access_citizen(actor, citizen_id, Action.CREATE, record=False)
-    participants = organisations_by_id(participant_ids, "participants")
-    if actor.organisation not in participants:
-        raise _invalid("participants", _("Your own organisation must take part in the plan."))
-    _require_covered(citizen, participants, "participants")
-    user, organisation = _coordinator(
-        coordinator_user_id, coordinator_organisation_id, participants
+    citizen, participants, user, organisation = plan_create_check(
+        actor=actor,
+        citizen_id=citizen_id,
+        coordinator_user_id=coordinator_user_id,
+        coordinator_organisation_id=coordinator_organisation_id,
+        participant_ids=participant_ids,
+        next_review=next_review,
+        status=status,
     )
-    review_date_validate(next_review)
-    if status not in (Plan.Status.DRAFT, Plan.Status.ACTIVE):
-        raise _invalid("status", _("A new plan is a draft or active."))
     assessment = assessment_validate(assessment or {})
-    if Plan.objects.filter(citizen=citizen).exclude(status=Plan.Status.CLOSED).exists():
-        raise _open_plan_exists()
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
