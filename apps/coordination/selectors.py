@@ -24,9 +24,7 @@ def handover_receivers(*, plan: Plan) -> list[Membership]:
     covered = organisations_covered(citizen=plan.citizen)
     return list(
         Membership.objects.filter(role=Membership.Role.CASEWORKER, organisation_id__in=covered)
-        .exclude(
-            user_id=plan.coordinator_user_id, organisation_id=plan.coordinator_organisation_id
-        )
+        .exclude(user_id=plan.coordinator_user_id, organisation_id=plan.coordinator_organisation_id)
         .select_related("user", "organisation")
         .order_by("organisation__name", "user__first_name", "user__last_name", "user__username")
     )

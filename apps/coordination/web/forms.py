@@ -45,7 +45,8 @@ class ReviewForm(KipForm):
     held_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput)
     organisations = forms.MultipleChoiceField(
         label=_("Organisations that took part"),
-        widget=forms.CheckboxSelectMultiple,
+        # Set here: the shell's class map would give these the radio style.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-checkbox"}),
         required=False,
     )
     citizen_took_part = forms.BooleanField(label=_("The citizen took part"), required=False)
@@ -83,7 +84,8 @@ class ReviewForm(KipForm):
 
     def participants(self) -> list[str]:
         """Who took part, as ``review_record`` keeps it: organisations' and people's names."""
-        chosen = [self.organisation_names[pk] for pk in self.cleaned_data["organisations"]]
+        ticked = set(self.cleaned_data["organisations"])
+        chosen = [name for pk, name in self.organisation_names.items() if pk in ticked]
         people = [line.strip() for line in self.cleaned_data["people"].splitlines()]
         return chosen + [p for p in people if p]
 

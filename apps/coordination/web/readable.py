@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from apps.plans.models import LIFE_DOMAINS, Effort, Goal, Plan
 
 SAME, INS, DEL = "same", "ins", "del"
+NONE = "\N{EN DASH}"  # shown for an empty value, as the other pages do
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,12 @@ class Names:
 
     def person(self, pk: Any) -> str:
         if not pk:
-            return "–"
+            return NONE
         return self.users.get(pk) or _("a former user")
 
     def organisation(self, pk: Any) -> str:
         if not pk:
-            return "–"
+            return NONE
         return self.organisations.get(pk) or _("a former organisation")
 
     def coordinator(self, value: Any) -> str:
@@ -90,7 +91,7 @@ def ids_in(*snapshots: dict[str, Any]) -> tuple[set[int], set[int]]:
 
 def _day(value: str | None) -> str:
     if not value:
-        return "–"
+        return NONE
     try:
         return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
     except ValueError:
@@ -129,7 +130,9 @@ def snapshot_view(data: dict[str, Any], names: Names) -> dict[str, Any]:
                 "priority": g.get("priority"),
                 "status": _label(Goal.Status, g.get("status")),
             }
-            for g in sorted(data.get("goals") or [], key=lambda g: (g.get("priority") or 0, g["id"]))
+            for g in sorted(
+                data.get("goals") or [], key=lambda g: (g.get("priority") or 0, g["id"])
+            )
         ],
         "efforts": [
             {
@@ -173,12 +176,26 @@ def word_diff(before: str | None, after: str | None) -> list[Part]:
             parts.append(Part(kind, text))
 
     matcher = SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            add(SAME, old[i1:i2])
+    chunks = [
+        (op == "equal", old[i1:i2], new[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+    # A lone space kept between two changes splits one change into two ("[-on-][+in+]
+    # [-a-][+my+]"); count it as changed, so the removed words read together, then the added.
+    merged: list[tuple[bool, list[str], list[str]]] = []
+    for i, (same, a, b) in enumerate(chunks):
+        between = 0 < i < len(chunks) - 1 and not chunks[i - 1][0] and not chunks[i + 1][0]
+        if same and between and all(not w.strip() for w in a):
+            same = False
+        if merged and not same and not merged[-1][0]:
+            merged[-1] = (False, merged[-1][1] + a, merged[-1][2] + b)
         else:
-            add(DEL, old[i1:i2])
-            add(INS, new[j1:j2])
+            merged.append((same, list(a), list(b)))
+    for same, a, b in merged:
+        if same:
+            add(SAME, a)
+        else:
+            add(DEL, a)
+            add(INS, b)
     return parts
 
 
@@ -227,9 +244,7 @@ def _fields(names: Names) -> dict[str, tuple[str, list[tuple[str, str, Formatter
     }
 
 
-def _items(
-    key: str, part: dict[str, Any], after: dict[str, Any], names: Names
-) -> list[Change]:
+def _items(key: str, part: dict[str, Any], after: dict[str, Any], names: Names) -> list[Change]:
     text_field, others = _fields(names)[key]
     changes: list[Change] = []
     for kind in ("added", "removed"):
@@ -270,7 +285,8 @@ def _plan_section(changes: dict[str, Any], names: Names) -> Section:
                     Line(
                         "",
                         _swap(
-                            _label(Plan.Status, value["before"]), _label(Plan.Status, value["after"])
+                            _label(Plan.Status, value["before"]),
+                            _label(Plan.Status, value["after"]),
                         ),
                     )
                 ],
@@ -278,7 +294,9 @@ def _plan_section(changes: dict[str, Any], names: Names) -> Section:
         )
     if "coordinator" in changes:
         value = changes["coordinator"]
-        line = Line("", _swap(names.coordinator(value["before"]), names.coordinator(value["after"])))
+        line = Line(
+            "", _swap(names.coordinator(value["before"]), names.coordinator(value["after"]))
+        )
         section.changes.append(Change("changed", _("Coordinator"), [line]))
     if "participants" in changes:
         value = changes["participants"]
@@ -296,9 +314,7 @@ def _plan_section(changes: dict[str, Any], names: Names) -> Section:
     return section
 
 
-def diff_view(
-    changes: dict[str, Any], after: dict[str, Any], names: Names
-) -> list[Section]:
+def diff_view(changes: dict[str, Any], after: dict[str, Any], names: Names) -> list[Section]:
     """``snapshot_diff``'s output as sections: the plan, the assessment by life domain, goals,
     efforts and agreements (each added, removed or changed, with its fields)."""
     sections = [_plan_section(changes, names)]

@@ -5,6 +5,8 @@ recorded review."""
 
 from __future__ import annotations
 
+import itertools
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,7 +41,7 @@ def review_list(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     """The agreed versions, newest first, with a choice of two to compare."""
     plan = access_plan(actor, pk)
     items = list(selectors.plan_reviews(plan=plan))
-    for newer, older in zip(items, items[1:], strict=False):
+    for newer, older in itertools.pairwise(items):
         newer.previous = older  # type: ignore[attr-defined]
     status, compare_error = 200, None
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
