@@ -68,3 +68,15 @@ def events_then_undo(
     except _Undo:
         pass
     return box["result"], box["events"]
+
+
+def field_error(html: str, field: str) -> str:
+    """The error message the page shows tied to ``field`` (empty if none)."""
+    import re
+
+    found = re.search(
+        rf'<span class="form-error-message" id="id_{field}_error">'
+        r'<span class="sr-only">[^<]*</span>([^<]*)</span>',
+        html,
+    )
+    return found.group(1).strip() if found else ""
