@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.citizens.services import organisations_covered
 from apps.coordination.models import Handover, PlanSnapshot, Review
@@ -24,7 +24,10 @@ def handover_receivers(*, plan: Plan) -> list[Membership]:
     covered = organisations_covered(citizen=plan.citizen)
     return list(
         Membership.objects.filter(role=Membership.Role.CASEWORKER, organisation_id__in=covered)
-        .exclude(user_id=plan.coordinator_user_id, organisation_id=plan.coordinator_organisation_id)
+        .exclude(
+            Q(user_id=plan.coordinator_user_id)
+            & Q(organisation_id=plan.coordinator_organisation_id)
+        )
         .select_related("user", "organisation")
         .order_by("organisation__name", "user__first_name", "user__last_name", "user__username")
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -80,7 +80,8 @@ class ReviewForm(KipForm):
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_names = {str(o.pk): o.name for o in organisations}
-        self.fields["organisations"].choices = list(self.organisation_names.items())
+        field = cast(forms.MultipleChoiceField, self.fields["organisations"])
+        field.choices = list(self.organisation_names.items())
 
     def participants(self) -> list[str]:
         """Who took part, as ``review_record`` keeps it: organisations' and people's names."""
@@ -107,11 +108,12 @@ class HandoverProposeForm(KipForm):
 
     def __init__(self, *args: Any, receivers: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[str, str]] = [("", _("Choose a person"))]
+        choices: list[tuple[str, Any]] = [("", _("Choose a person"))]
         for m in receivers:
             name = m.user.get_full_name() or m.user.get_username()
             choices.append((f"{m.user_id}:{m.organisation_id}", f"{name} ({m.organisation.name})"))
-        self.fields["receiver"].choices = choices
+        field = cast(forms.ChoiceField, self.fields["receiver"])
+        field.choices = choices
 
     def receiver_ids(self) -> tuple[int, int]:
         user_id, organisation_id = self.cleaned_data["receiver"].split(":")

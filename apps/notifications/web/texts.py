@@ -36,7 +36,7 @@ def notification_sentence(notification: Notification) -> str:
     """One sentence saying what the notification is about (the citizen is shown beside it)."""
     day = date_format(notification.due, "DATE_FORMAT") if notification.due else ""
     values = {"day": day}
-    sentences = {
+    sentences: dict[str, str] = {
         K.REVIEW_UPCOMING: _("The review of the plan is coming up on %(day)s."),
         K.REVIEW_DUE: _("The review of the plan is due today."),
         K.REVIEW_OVERDUE: _("The review of the plan was due on %(day)s and is not recorded."),

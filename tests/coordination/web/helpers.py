@@ -27,7 +27,7 @@ def last_event_id() -> int:
     return AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def shape(event: AccessEvent, created: set[str] = frozenset()) -> tuple:  # type: ignore[assignment]
+def shape(event: AccessEvent, created: frozenset[str] | set[str] = frozenset()) -> tuple:
     """What an audit event says, without what differs between two runs of the same action
     (time, request id, and the id of an object the action created)."""
     object_id = "<new>" if event.object_type in created else event.object_id
@@ -44,7 +44,9 @@ def shape(event: AccessEvent, created: set[str] = frozenset()) -> tuple:  # type
     )
 
 
-def events_of(call: Callable[[], Any], created: set[str] = frozenset()) -> tuple[Any, list[tuple]]:  # type: ignore[assignment]
+def events_of(
+    call: Callable[[], Any], created: frozenset[str] | set[str] = frozenset()
+) -> tuple[Any, list[tuple]]:
     """Run ``call``; return its result and the audit events it wrote."""
     mark = last_event_id()
     result = call()
@@ -57,8 +59,8 @@ class _Undo(Exception):
 
 
 def events_then_undo(
-    call: Callable[[], Any], created: set[str] = frozenset()
-) -> tuple[Any, list[tuple]]:  # type: ignore[assignment]
+    call: Callable[[], Any], created: frozenset[str] | set[str] = frozenset()
+) -> tuple[Any, list[tuple]]:
     """Run ``call`` in a transaction that is rolled back: its audit events, nothing kept."""
     box: dict[str, Any] = {}
     try:
