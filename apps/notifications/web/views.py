@@ -35,10 +35,6 @@ class Row:
     plan_id: int | None  # set when the plan page may be opened
     handover_id: int | None  # set when the handover page may be opened
 
-    @property
-    def unread(self) -> bool:
-        return self.notification.read_at is None
-
 
 @acting
 @require_GET
