@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from apps.access.context import Actor
@@ -13,18 +11,9 @@ from apps.notifications.models import Notification
 
 def inbox(*, actor: Actor) -> QuerySet[Notification]:
     """The acting person's inbox as the access rule gives it (the one place pages ask)."""
-    return notifications_visible_to(actor.user)
+    return notifications_visible_to(actor)
 
 
 def unread_count(*, actor: Actor) -> int:
     """Unread notifications in the acting person's inbox (the header shows it on every page)."""
     return inbox(actor=actor).filter(read_at__isnull=True).count()
-
-
-def inbox_notification(*, actor: Actor, notification_id: Any) -> Notification | None:
-    """One notification of the acting person's inbox, or None (the page answers 404)."""
-    try:
-        pk = int(notification_id)
-    except (TypeError, ValueError):
-        return None
-    return inbox(actor=actor).filter(pk=pk).first()

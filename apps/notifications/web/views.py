@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.access import audit
 from apps.access.checks import Action, plans_visible_to
 from apps.access.context import Actor
-from apps.access.handovers import handovers_visible_to
+from apps.access.handovers import access_notification, handovers_visible_to
 from apps.notifications import selectors
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_mark_read, notifications_mark_all_read
@@ -85,9 +85,7 @@ def inbox(request: HttpRequest, actor: Actor) -> HttpResponse:
 @acting
 @require_POST
 def mark_read(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    notification = selectors.inbox_notification(actor=actor, notification_id=pk)
-    if notification is None:
-        raise Http404
+    notification = access_notification(actor, pk)  # 404 (recorded) if not mine, within reach
     notification = notification_mark_read(notification=notification)
     if request.htmx:  # type: ignore[attr-defined]
         # The row's status, and the header's count out of band: no citizen data in either.

@@ -57,17 +57,24 @@ def test_naming_the_citizen_is_recorded_once_per_plan(world):
     assert [e[2:6] for e in events] == [("list", "plan", str(world.plan.pk), world.citizen.pk)]
 
 
-def test_the_citizen_is_named_only_where_the_acting_organisation_may_see_the_plan(world):
-    # Notifications about the plan, addressed to people whose organisation may not see it.
+def test_a_notification_about_a_plan_out_of_reach_is_not_shown(world):
+    """Addressed to people whose organisation may not see the plan (never on it, or consent
+    withdrawn): the inbox shows neither it nor the citizen, and reads nothing of theirs."""
     for user in (world.outsider, world.withdrawn):
-        _notify(world, user, K.REVIEW_DUE)
+        hidden = _notify(world, user, K.REVIEW_DUE)
         client = page_client(user)
         response, events = events_of(lambda c=client: c.get("/notifications/"))
         html = response.content.decode()
         assert world.citizen.name not in html
-        assert f'href="/plans/{world.plan.pk}/"' not in html
-        assert "The review of the plan is due today." in html
+        assert f'id="notification-{hidden.pk}-status"' not in html
+        assert "You have no notifications." in html
         assert events == []
+        assert _header_count(html) == 0
+        # Nor can it be marked read by guessing its number (a recorded refusal).
+        refused = client.post(f"/notifications/{hidden.pk}/read/")
+        assert refused.status_code == 404
+        hidden.refresh_from_db()
+        assert hidden.read_at is None
 
 
 def test_a_handover_notification_links_to_the_handover_and_names_the_citizen(world):
@@ -140,7 +147,25 @@ def test_nobody_marks_another_persons_notification(world, target):
         assert client.get(f"/notifications/{theirs.pk}/read/").status_code == 405
     else:
         pk = theirs.pk if target == "other" else theirs.pk + 1000
-        assert client.post(f"/notifications/{pk}/read/", HTTP_HX_REQUEST="true").status_code == 404
+        page, page_events = events_of(
+            lambda: client.post(f"/notifications/{pk}/read/", HTTP_HX_REQUEST="true")
+        )
+        api, api_events = events_of(
+            lambda: world.client(world.coordinator, "addiction").post(
+                f"/api/v1/notifications/{pk}/read/"
+            )
+        )
+        assert page.status_code == api.status_code == 404
+        assert page_events == api_events
+        assert [e[2:7] for e in page_events] == [
+            (
+                "update",
+                "notification",
+                str(pk),
+                world.citizen.pk if target == "other" else None,
+                "denied",
+            )
+        ]
     theirs.refresh_from_db()
     assert theirs.read_at is None
 
