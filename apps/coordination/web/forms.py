@@ -40,6 +40,17 @@ def errors_onto(
         form.add_error(None, error.detail)
 
 
+class NextReviewField(forms.DateField):
+    """Shown as required (it is, unless the meeting closes the plan); left empty, the service
+    decides and says so on the field, knowing the outcome."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=True, **kwargs)
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
 class ReviewForm(KipForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     held_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput)
@@ -70,11 +81,10 @@ class ReviewForm(KipForm):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=8000
     )
-    next_review = forms.DateField(
+    next_review = NextReviewField(
         label=_("Next review"),
         help_text=_("At most six months ahead. Leave it empty only when the plan is closed."),
         widget=DateInput,
-        required=False,
     )
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:

@@ -382,3 +382,15 @@ def test_a_closed_plan_takes_no_more_reviews(world):
     response = client.post(f"/plans/{world.plan.pk}/reviews/new/", _form(world))
     assert response.status_code == 409
     assert not Review.objects.exists()
+
+
+def test_a_meeting_that_closes_the_plan_needs_no_next_review(world):
+    html = page_client(world.coordinator).get(f"/plans/{world.plan.pk}/reviews/new/").content
+    label = re.search(
+        r'<label class="form-label" for="id_next_review">(.*?)</label>', html.decode()
+    )
+    assert label
+    assert "optional" not in label.group(1)  # shown as required: it is, unless closing
+    response = _record(world, outcome="close", next_review="")
+    assert response.status_code == 302
+    assert Review.objects.get().next_review is None
