@@ -53,6 +53,8 @@ class ReviewSerializer(strict.ModelSerializer):
             "recorded_for",
             "created",
             "snapshot_version",
+            "citizen_took_part",
+            "citizen_view",
         ]
         read_only_fields = fields
 
@@ -65,6 +67,10 @@ class ReviewCreateSerializer(serializers.Serializer):
     )
     notes = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
     next_review = strict.DateField(required=False, allow_null=True)
+    citizen_took_part = serializers.BooleanField(required=False, default=False)
+    citizen_view = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
 
 
 class SnapshotSerializer(serializers.Serializer):
