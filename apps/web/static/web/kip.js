@@ -11,3 +11,12 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// A form answered with its errors (400, the field messages beside the fields) replaces the
+// part of the page it came from, as a plain submit would show it; htmx keeps 4xx out by default.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 400) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
