@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.access.checks import citizens_visible_to
@@ -117,10 +118,13 @@ class TrailFilterForm(KipForm):
             ("", _("All organisations")),
             (actor.organisation.pk, actor.organisation.name),
         ]
-        self.fields["action"].choices = [("", _("All actions")), *AccessEvent.Action.choices]
+        self.fields["action"].choices = [
+            ("", _("All actions")),
+            *((value, capfirst(label)) for value, label in AccessEvent.Action.choices),
+        ]
         self.fields["outcome"].choices = [
             ("", _("Allowed and refused")),
-            *AccessEvent.Outcome.choices,
+            *((value, capfirst(label)) for value, label in AccessEvent.Outcome.choices),
         ]
 
     def clean_citizen(self) -> str:
