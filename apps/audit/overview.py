@@ -74,8 +74,8 @@ def last_weeks(today: dt.date, n: int = WEEKS) -> list[Week]:
     return [Week(s, min(s + dt.timedelta(days=6), today)) for s in starts]
 
 
-def _day(moment: dt.datetime | None) -> dt.date | None:
-    return timezone.localdate(moment) if moment else None
+def _day(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
 
 
 def _weeks_touched(weeks: list[Week], first: dt.date, last: dt.date) -> Iterable[int]:
@@ -173,7 +173,7 @@ def overview(*, actor: Actor, today: dt.date | None = None) -> Overview:
         [
             (plan_id, (_day(decided), from_org, to_org))
             for plan_id, state, _created, decided, from_org, to_org in handovers
-            if state == Handover.State.ACCEPTED
+            if state == Handover.State.ACCEPTED and decided is not None
         ],
     )
     overdue: dict[int, list[int]] = {}
@@ -183,9 +183,9 @@ def overview(*, actor: Actor, today: dt.date | None = None) -> Overview:
             counts[week] += 1
     pending: dict[int, list[int]] = {}
     for _plan_id, _state, created, decided, _from_org, to_org in handovers:
-        last = _day(decided) or today  # pending that day until it was decided
+        last = _day(decided) if decided else today  # pending that day until it was decided
         counts = pending.setdefault(to_org, [0] * len(weeks))
-        for week in _weeks_touched(weeks, _day(created) or today, last):
+        for week in _weeks_touched(weeks, _day(created), last):
             counts[week] += 1
 
     names = Organisation.objects.in_bulk({*overdue, *pending} - {None})  # type: ignore[arg-type]
@@ -213,9 +213,8 @@ def _overdue_weeks(
     # first date is overwritten by its first review); from the last review on, the plan's own.
     dues = [due_at_start if reviewed_before else None, *(r[1] for r in reviews[:-1])]
     dues = [*dues, next_review] if reviews else [next_review]
-    days = [max(weeks[0].start, _day(created) or today), *(_day(r[0]) for r in reviews)]
-    closed = _day(closed_at)
-    last_day = min(today, closed) if closed else today
+    days = [max(weeks[0].start, _day(created)), *(_day(r[0]) for r in reviews)]
+    last_day = min(today, _day(closed_at)) if closed_at else today
     seen: set[int] = set()
     for i, due in enumerate(dues):
         if due is None:

@@ -83,6 +83,15 @@ def test_a_manager_filters_the_trail_pages_it_and_downloads_the_csv(browsing):
     page.get_by_role("link", name="Forrige side").click()
     expect(page).to_have_url(re.compile(r"after=\d+"))
     expect(page.get_by_role("table").get_by_role("row")).to_have_count(51)
+    # The browser's own back button works too, and no page of the log stays behind in the
+    # browser's storage (htmx keeps no history snapshots here).
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"before=\d+"))
+    expect(page.get_by_role("table").get_by_role("row")).to_have_count(total - 50 + 1)
+    page.go_forward()
+    expect(page.get_by_role("table").get_by_role("row")).to_have_count(51)
+    stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage, sessionStorage))")
+    assert "Jens Hansen" not in stored
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Hent som CSV").click()

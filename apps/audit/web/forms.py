@@ -67,7 +67,7 @@ class SelectId(forms.IntegerField):
 
     widget = forms.Select
 
-    def __init__(self, *, model: Any, unknown: str, **kwargs: Any) -> None:
+    def __init__(self, *, model: Any, unknown: Any, **kwargs: Any) -> None:
         super().__init__(required=False, min_value=1, **kwargs)
         self.model = model
         self.unknown = unknown
@@ -118,11 +118,11 @@ class TrailFilterForm(KipForm):
             ("", _("All organisations")),
             (actor.organisation.pk, actor.organisation.name),
         ]
-        self.fields["action"].choices = [
+        self.fields["action"].choices = [  # type: ignore[attr-defined]
             ("", _("All actions")),
             *((value, capfirst(label)) for value, label in AccessEvent.Action.choices),
         ]
-        self.fields["outcome"].choices = [
+        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
             ("", _("Allowed and refused")),
             *((value, capfirst(label)) for value, label in AccessEvent.Outcome.choices),
         ]
@@ -157,7 +157,7 @@ class TrailFilterForm(KipForm):
         return text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", _("The end date lies before the start date."))

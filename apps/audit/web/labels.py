@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import AccessEvent
@@ -43,7 +45,7 @@ UNUSUAL_REASONS = {
 }
 
 # The access report speaks to the citizen: what was done, in plain words.
-CITIZEN_ACTIONS = {
+CITIZEN_ACTIONS: dict[str, Any] = {
     Action.VIEW: _("Looked at your information"),
     Action.LIST: _("Saw your name in a list"),
     Action.SEARCH: _("Searched for you"),

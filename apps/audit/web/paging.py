@@ -31,7 +31,7 @@ class Page:
 
 def page_params(params: Any) -> tuple[int | None, int | None]:
     """``before`` / ``after``: the id a page starts from; anything else is refused."""
-    values = []
+    values: list[int | None] = []
     for name in ("before", "after"):
         raw = params.get(name)
         if raw in (None, ""):
