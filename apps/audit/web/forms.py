@@ -28,6 +28,7 @@ from apps.web.forms import KipForm
 
 FILTER_NAMES = ("person", "organisation", "citizen", "action", "outcome", "from", "to")
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # beyond them a date is a typing error (and 9999 overflows)
 
 
 def person_name(user: Any) -> str:
@@ -113,6 +114,13 @@ class TrailFilterForm(KipForm):
         )
         people: list[Any] = [("", _("Everyone"))]
         people += [(name, list(group)) for name, group in people_in_view(actor)]
+        chosen = str(self.data.get("person", ""))
+        listed = {str(pk) for _name, group in people[1:] for pk, _person in group}
+        if chosen.isascii() and chosen.isdigit() and chosen not in listed:
+            # Someone from a link (the API takes any person): shown as chosen, not as "Everyone".
+            user = get_user_model().objects.filter(pk=int(chosen[:18])).first()
+            if user is not None:
+                people.append((_("Others"), [(user.pk, person_name(user))]))
         self.fields["person"].widget.choices = people
         self.fields["organisation"].widget.choices = [
             ("", _("All organisations")),
@@ -158,6 +166,14 @@ class TrailFilterForm(KipForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in ("from", "to"):
+            day = data.get(name)
+            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.add_error(
+                    name,
+                    _("Choose a date between the years %(first)s and %(last)s.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                )
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", _("The end date lies before the start date."))

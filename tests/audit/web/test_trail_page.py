@@ -184,6 +184,8 @@ def test_rows_name_people_and_citizens_in_danish(busy):
     [
         ({"from": "yesterday"}, "from"),
         ({"to": "2026-13-45"}, "to"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
         ({"from": "2026-02-01", "to": "2026-01-01"}, "to"),
         ({"person": "999999"}, "person"),
         ({"person": "Lise"}, "person"),
@@ -364,3 +366,16 @@ def test_the_page_is_in_danish_with_the_filters_labelled(world):
         "Til",
     ):
         assert re.search(rf">\s*{text}\b", page), text
+
+
+def test_a_person_outside_the_list_is_shown_as_chosen(world):
+    # Not a member of any organisation sharing a plan with addiction: not in the list.
+    stranger = make_user("stranger", world.orgs["toften"], "caseworker")
+    stranger.first_name, stranger.last_name = "Ole", "Fremmed"
+    stranger.save()
+    page = _client(world.manager).get("/audit/")
+    assert "Ole Fremmed" not in page.content.decode()
+    chosen = _client(world.manager).get("/audit/", {"person": stranger.pk})
+    assert chosen.status_code == 200
+    assert f'<option value="{stranger.pk}" selected>Ole Fremmed</option>' in chosen.content.decode()
+    assert _ids(chosen) == []
