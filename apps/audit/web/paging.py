@@ -100,6 +100,6 @@ def trail_rows(
             "purpose": labels.purpose_label(event.purpose),
         }
         if reasons:
-            row["reason"] = labels.UNUSUAL_REASONS[selectors.unusual_reason(event)]
+            row["reason"] = str(labels.UNUSUAL_REASONS[selectors.unusual_reason(event)])
         rows.append(row)
     return rows, sorted(names)

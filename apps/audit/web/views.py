@@ -145,8 +145,8 @@ def unusual(request: HttpRequest, actor: Actor) -> HttpResponse:
     require_manager(actor, Action.LIST, {"query": {}})
     try:
         before, after = page_params(request.GET)
-    except PageError:
-        before = after = None
+    except PageError as exc:
+        return render(request, "audit/unusual.html", {"error": str(exc)}, status=400)
     page = keyset_page(selectors.events_unusual(actor), before=before, after=after)
     rows, named = trail_rows(actor, page.events, reasons=True)
     detail: dict[str, Any] = {"query": {}, "shown": len(page.events), "unusual": True}

@@ -379,3 +379,15 @@ def test_a_person_outside_the_list_is_shown_as_chosen(world):
     assert chosen.status_code == 200
     assert f'<option value="{stranger.pk}" selected>Ole Fremmed</option>' in chosen.content.decode()
     assert _ids(chosen) == []
+
+
+def test_unusual_access_pages_and_refuses_a_bad_page_link(world):
+    for _ in range(3):
+        world.client(world.withdrawn).get(f"/api/v1/plans/{world.plan.pk}/")  # refused
+    client = _client(world.manager)
+    response = client.get("/audit/unusual/")
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert len(rows) >= 3
+    assert all(row["reason"] == "Afvist forsøg" for row in rows if not row["allowed"])
+    assert client.get("/audit/unusual/", {"before": "-1"}).status_code == 400
