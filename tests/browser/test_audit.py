@@ -141,6 +141,12 @@ def test_a_manager_sees_a_refused_attempt_under_unusual_access(browsing):
     expect(row.first).to_contain_text("Afvist")
     axe_check(page, context="unusual access")
     screenshot(page, "audit-unusual")
+    narrow = browsing(width=390).login("addiction.manager")
+    narrow.goto("/audit/unusual/")
+    expect(narrow.get_by_text("Afvist forsøg").first).to_be_visible()
+    _narrow_fits(narrow)
+    axe_check(narrow, context="unusual access, 390 px")
+    screenshot(narrow, "audit-unusual-390")
 
 
 def test_a_manager_reviews_a_break_the_glass_use(browsing):
@@ -158,6 +164,12 @@ def test_a_manager_reviews_a_break_the_glass_use(browsing):
     expect(waiting).to_contain_text("Jens Hansen")
     axe_check(page, context="break-the-glass queue")
     screenshot(page, "audit-break-glass-waiting")
+    narrow = browsing(width=390).login("toften.manager")
+    narrow.goto("/audit/break-glass/")
+    expect(narrow.get_by_text("Indlagt akut, skal kende planen")).to_be_visible()
+    _narrow_fits(narrow)
+    axe_check(narrow, context="break-the-glass queue, 390 px")
+    screenshot(narrow, "audit-break-glass-390")
     waiting.get_by_label("Note fra gennemgangen").fill("Berettiget: borgeren var indlagt.")
     waiting.get_by_role(
         "button", name="Markér som gennemgået: nødadgang ved Karin Mortensen"
