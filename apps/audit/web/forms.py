@@ -26,7 +26,16 @@ from apps.organisations.models import Membership, Organisation
 from apps.plans.models import Participation
 from apps.web.forms import KipForm
 
-FILTER_NAMES = ("person", "organisation", "citizen", "action", "outcome", "from", "to")
+FILTER_NAMES = (
+    "person",
+    "organisation",
+    "citizen",
+    "citizen_id",
+    "action",
+    "outcome",
+    "from",
+    "to",
+)
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # beyond them a date is a typing error (and 9999 overflows)
 
@@ -88,10 +97,20 @@ class TrailFilterForm(KipForm):
     citizen = forms.CharField(
         label=_("Citizen"), required=False, max_length=200, help_text=_("Name or CPR number")
     )
+    # The citizen found, carried in links instead of what was typed: a CPR number never
+    # stands in a URL (the form posts; the page it leads to names the citizen by id).
+    citizen_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     action = forms.ChoiceField(label=_("Action"), required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), required=False)
 
     def __init__(self, data: Any, *, actor: Actor) -> None:
+        data = data.copy()
+        chosen = str(data.get("citizen_id", ""))
+        if chosen.isascii() and chosen.isdigit() and "citizen" not in data:
+            # A link names the citizen by id: show the name in the field.
+            found = citizens_visible_to(actor).filter(pk=int(chosen[:18])).first()
+            if found is not None:
+                data["citizen"] = found.name
         super().__init__(data)
         self.actor = actor
         self.citizen_found: Citizen | None = None
@@ -136,10 +155,20 @@ class TrailFilterForm(KipForm):
         ]
 
     def clean_citizen(self) -> str:
-        text = " ".join(self.cleaned_data.get("citizen", "").split())
-        if not text:
-            return ""
+        return " ".join(self.cleaned_data.get("citizen", "").split())
+
+    def _find_citizen(self, text: str, chosen: int | None) -> Citizen | None:
+        """The citizen by the id a link carries (while the field still shows their name), or
+        by what was typed: a CPR number, or a name that fits one citizen the actor may see."""
         visible = citizens_visible_to(self.actor)
+        if chosen is not None:
+            found = visible.filter(pk=chosen).first()
+            if found is None:
+                raise forms.ValidationError(_("Unknown citizen."))
+            if text == found.name:
+                return found
+        if not text:
+            return None
         if any(ch.isdigit() for ch in text):
             try:
                 digits = cpr.normalise(text)
@@ -148,24 +177,29 @@ class TrailFilterForm(KipForm):
             found = visible.filter(cpr_hash=cpr.lookup_hash(digits)).first()
             if found is None:
                 raise forms.ValidationError(_("No citizen you have access to has this CPR number."))
-        else:
-            exact = list(visible.filter(name__iexact=text)[:2])
-            matches = exact or list(visible.filter(name__icontains=text)[:2])
-            if not matches:
-                raise forms.ValidationError(
-                    _("No citizen you have access to is called “%(name)s”.") % {"name": text}
-                )
-            if len(matches) > 1:
-                raise forms.ValidationError(
-                    _("Several citizens match “%(name)s”. Write the whole name or the CPR number.")
-                    % {"name": text}
-                )
-            found = matches[0]
-        self.citizen_found = found
-        return text
+            return found
+        exact = list(visible.filter(name__iexact=text)[:2])
+        matches = exact or list(visible.filter(name__icontains=text)[:2])
+        if not matches:
+            raise forms.ValidationError(
+                _("No citizen you have access to is called “%(name)s”.") % {"name": text}
+            )
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                _("Several citizens match “%(name)s”. Write the whole name or the CPR number.")
+                % {"name": text}
+            )
+        return matches[0]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "citizen_id" in self.errors:
+            self.add_error("citizen", _("Unknown citizen."))
+        if "citizen" in data and "citizen_id" in data:
+            try:
+                self.citizen_found = self._find_citizen(data["citizen"], data["citizen_id"])
+            except forms.ValidationError as error:
+                self.add_error("citizen", error)
         for name in ("from", "to"):
             day = data.get(name)
             if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
@@ -202,8 +236,19 @@ class TrailFilterForm(KipForm):
         }
 
     def query_string(self) -> dict[str, str]:
-        """The filters as typed, for links that carry them (paging, CSV)."""
-        return {name: self.data[name] for name in FILTER_NAMES if self.data.get(name)}
+        """The filters for links that carry them (paging, CSV, the page a search leads to):
+        the citizen by id, dates as ISO dates."""
+        data = self.cleaned_data
+        query = {
+            "person": data.get("person"),
+            "organisation": data.get("organisation"),
+            "citizen_id": self.citizen_found.pk if self.citizen_found else None,
+            "action": data.get("action"),
+            "outcome": data.get("outcome"),
+            "from": data["from"].isoformat() if data.get("from") else None,
+            "to": data["to"].isoformat() if data.get("to") else None,
+        }
+        return {name: str(value) for name, value in query.items() if value}
 
 
 def _midnight(day: dt.date) -> dt.datetime:

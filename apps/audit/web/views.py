@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from apps.access import audit
 from apps.access.checks import Forbidden
@@ -66,9 +67,13 @@ def _own_organisation_only(actor: Actor, filters: dict[str, Any], action: str, a
         )
 
 
+def _params(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else request.GET
+
+
 def _trail_form(request: HttpRequest, actor: Actor, action: str) -> TrailFilterForm:
-    require_manager(actor, action, {"query": raw_asked(request.GET)})
-    return TrailFilterForm(request.GET, actor=actor)
+    require_manager(actor, action, {"query": raw_asked(_params(request))})
+    return TrailFilterForm(_params(request), actor=actor)
 
 
 def _render(request: HttpRequest, page: str, partial: str, context: dict, status: int = 200):  # type: ignore[no-untyped-def]
@@ -76,9 +81,14 @@ def _render(request: HttpRequest, page: str, partial: str, context: dict, status
     return render(request, template, context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
 @acting
 def trail(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """``/audit/``: the trail the manager may see, filtered, newest first, a page at a time."""
+    """``/audit/``: the trail the manager may see, filtered, newest first, a page at a time.
+
+    The filter form posts (a CPR number typed into it stays out of every URL) and leads on to
+    the page's own address, where the filters stand with the citizen by id.
+    """
     form = _trail_form(request, actor, Action.LIST)
     context: dict[str, Any] = {"form": form}
     try:
@@ -87,8 +97,12 @@ def trail(request: HttpRequest, actor: Actor) -> HttpResponse:
         form.is_valid()
         form.add_error(None, str(exc))
     if not form.is_valid():
-        _refused_query(actor, Action.LIST, raw_asked(request.GET))
+        _refused_query(actor, Action.LIST, raw_asked(_params(request)))
         return _render(request, "audit/trail.html", "audit/_trail.html", context, 400)
+    if request.method == "POST" or request.GET.get("citizen"):
+        response = HttpResponseRedirect(f"{request.path}?{urlencode(form.query_string())}")
+        response.status_code = 303  # see the page the filters lead to, with a GET
+        return response
     filters, asked = form.filters(), form.asked()
     _own_organisation_only(actor, filters, Action.LIST, asked)
     events = selectors.events_filter(selectors.events_visible_to(actor), filters)
