@@ -257,6 +257,12 @@ def test_a_caseworker_has_no_manager_pages(browsing):
     expect(menu.get_by_role("link", name="Overblik")).to_have_count(0)
     for url in ("/audit/", "/audit/unusual/", "/audit/break-glass/", "/overview/"):
         assert page.goto(url).status == 403
+        expect(page.get_by_role("heading", level=1)).to_have_text("Ingen adgang")
+    axe_check(page, context="a manager page refused to a caseworker")
+    # And the access report is the caseworkers' to hand out: a manager is refused it in Danish.
+    manager = browsing().login("addiction.manager")
+    assert manager.goto(f"/citizens/{_jens().pk}/access-report/").status == 403
+    expect(manager.get_by_role("heading", level=1)).to_have_text("Ingen adgang")
 
 
 def test_the_citizens_access_report_in_the_sites_look_and_in_print(browsing):
