@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status, throttling
-from rest_framework.parsers import BaseParser, FormParser
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -70,11 +70,8 @@ class TokenObtain(APIView):
     authentication_classes: list[Any] = []  # a stale token header must not block a login
     permission_classes = [permissions.AllowAny]
     throttle_classes = [TokenRateThrottle]
-    # The API's own parsers (and their limits), plus form-encoded as obtain_auth_token took.
-    parser_classes = [
-        *cast(list[type[BaseParser]], api_settings.DEFAULT_PARSER_CLASSES),
-        FormParser,
-    ]
+    # The API's one JSON parser (depth and size bounded before parsing), like every endpoint.
+    parser_classes = cast(list[type[BaseParser]], api_settings.DEFAULT_PARSER_CLASSES)
 
     @extend_schema(
         operation_id="auth_token_create",

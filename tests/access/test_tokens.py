@@ -73,19 +73,18 @@ def test_a_second_login_gives_the_same_living_token(lise: Any) -> None:
     assert Token.objects.filter(user=lise).count() == 1
 
 
-def test_form_encoded_logins_still_work(lise: Any) -> None:
+def test_logins_are_json_like_every_request_to_the_api(lise: Any) -> None:
     multipart = APIClient().post(
         TOKEN, {"username": lise.username, "password": "pw-" + lise.username}, format="multipart"
     )
-    # Multipart is not offered; form-encoded (what curl -d sends) is.
     assert multipart.status_code == 415
-    response = Client().post(
+    form = Client().post(
         TOKEN,
         f"username={lise.username}&password=pw-{lise.username}",
         content_type="application/x-www-form-urlencoded",
     )
-    assert response.status_code == 200, response.content
-    assert response.json()["token"]
+    assert form.status_code == 415, form.content
+    assert not Token.objects.filter(user=lise).exists()
 
 
 @pytest.mark.parametrize(
