@@ -145,7 +145,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.Cursor",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -164,6 +164,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set where field names repeat across models.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "apps.plans.models.Plan.Status",
+        "GoalStatusEnum": "apps.plans.models.Goal.Status",
+        "EffortStatusEnum": "apps.plans.models.Effort.Status",
+        "ClosedReasonEnum": "apps.plans.models.Plan.ClosedReason",
+        "AccessOutcomeEnum": "apps.audit.models.AccessEvent.Outcome",
+        "ReviewOutcomeEnum": "apps.coordination.models.Review.Outcome",
+        "UnusualReasonEnum": ["denied", "break_glass", "outside_plan"],
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server at all).

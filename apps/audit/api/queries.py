@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.audit.models import AccessEvent
@@ -16,6 +17,13 @@ from apps.citizens.models import Citizen
 from apps.organisations.models import Organisation
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "A date (YYYY-MM-DD, from midnight local time) or an ISO 8601 date-time",
+        "anyOf": [{"format": "date"}, {"format": "date-time"}],
+    }
+)
 class Moment(serializers.Field):
     """An ISO date (midnight, local time) or an ISO date-time."""
 

@@ -73,6 +73,14 @@ class SnapshotSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
 
 
+class ReviewDiffSerializer(serializers.Serializer):
+    """What changed from review ``a``'s frozen plan to review ``b``'s."""
+
+    a = serializers.IntegerField()
+    b = serializers.IntegerField()
+    changes = serializers.DictField()  # type: ignore[assignment]  # by plan field, see snapshot_diff
+
+
 class HospitalEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = HospitalEvent

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -12,14 +12,17 @@ from apps.coordination.api.serializers import (
     HandoverSerializer,
     HospitalEventSerializer,
     ReviewCreateSerializer,
+    ReviewDiffSerializer,
     ReviewSerializer,
     SnapshotSerializer,
 )
-from apps.coordination.models import HospitalEvent, PlanSnapshot, Review
+from apps.coordination.models import Handover, HospitalEvent, PlanSnapshot, Review
+from apps.core.api import query
 
 
 class PlanHandoverList(AccessView):
     serializer_class = HandoverSerializer
+    whole_list = True
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
@@ -47,10 +50,18 @@ class HandoverList(AccessView):
     serializer_class = HandoverSerializer
     list_action: str = "list"
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state", str, enum=Handover.State.values, description="Only this state"
+            )
+        ],
+        responses=HandoverSerializer(many=True),
+    )
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = handovers_visible_to(self.actor).select_related("plan")
-        state = request.query_params.get("state")
-        if state:
+        state = query.choice(request.query_params, "state", Handover.State.values)
+        if state is not None:
             queryset = queryset.filter(state=state)
         page = self.paginate_queryset(queryset)
         from apps.access import audit
@@ -99,6 +110,9 @@ class HandoverCancel(AccessView):
 
 class ReviewList(AccessView):
     serializer_class = ReviewSerializer
+    whole_list = True
+    etag_methods = ("GET", "POST")
+    if_match_methods = ("POST",)
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
@@ -136,7 +150,7 @@ class ReviewSnapshot(AccessView):
 
 
 class ReviewDiff(AccessView):
-    serializer_class = SnapshotSerializer
+    serializer_class = ReviewDiffSerializer
 
     def get(self, request, plan_pk, a, b):  # type: ignore[no-untyped-def]
         return Response(
@@ -146,6 +160,7 @@ class ReviewDiff(AccessView):
 
 class HospitalEventList(AccessView):
     serializer_class = HospitalEventSerializer
+    whole_list = creates = True
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)

@@ -1,0 +1,118 @@
+"""What the audit endpoints answer and read: the one definition the views render with and the
+OpenAPI schema documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.audit import selectors
+from apps.audit.models import AccessEvent, BreakGlass
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One access event of the trail."""
+
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    organisation = serializers.IntegerField(source="organisation_id", allow_null=True)
+    citizen = serializers.IntegerField(source="citizen_id", allow_null=True)
+    detail = serializers.DictField()
+
+    class Meta:
+        model = AccessEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "organisation",
+            "action",
+            "object_type",
+            "object_id",
+            "citizen",
+            "purpose",
+            "outcome",
+            "detail",
+            "request_id",
+            "client_address",
+        ]
+        read_only_fields = fields
+
+
+class UnusualEventSerializer(EventSerializer):
+    """An event worth a second look, and why: refused, break-the-glass, or off the plan."""
+
+    reason = serializers.SerializerMethodField()
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "reason"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "enum": ["denied", "break_glass", "outside_plan"]})
+    def get_reason(self, event: AccessEvent) -> str:
+        return selectors.unusual_reason(event)
+
+
+class BreakGlassSerializer(serializers.ModelSerializer):
+    """A break-the-glass grant: who, for which plan, why, until when, and its review."""
+
+    actor = serializers.IntegerField(source="actor_id")
+    organisation = serializers.IntegerField(source="organisation_id")
+    plan = serializers.IntegerField(source="plan_id")
+    citizen = serializers.IntegerField(source="citizen_id")
+    reviewed_by = serializers.IntegerField(source="reviewed_by_id", allow_null=True)
+
+    class Meta:
+        model = BreakGlass
+        fields = [
+            "id",
+            "actor",
+            "organisation",
+            "plan",
+            "citizen",
+            "reason",
+            "created_at",
+            "expires_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+        ]
+        read_only_fields = fields
+
+
+class AccessReportEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    organisation = serializers.CharField(allow_null=True, help_text="The organisation's name")
+    organisation_id = serializers.IntegerField(allow_null=True)
+    action = serializers.ChoiceField(choices=AccessEvent.Action.choices)
+    action_label = serializers.CharField()
+    object_type = serializers.CharField()
+    purpose = serializers.CharField(allow_blank=True)
+    staff = serializers.CharField(
+        allow_null=True, required=False, help_text="Only where the service names staff"
+    )
+
+
+class AccessReportSerializer(serializers.Serializer):
+    """Every allowed use of the citizen's data (the citizen's right of access)."""
+
+    citizen = serializers.IntegerField(source="citizen.pk")
+    entries = AccessReportEntrySerializer(many=True)
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        # "staff" is left out, not null, when the service does not name staff.
+        if not instance.get("staff_names"):
+            for entry in data["entries"]:
+                entry.pop("staff", None)
+        return data
+
+
+class BreakGlassInput(serializers.Serializer):
+    cpr = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
