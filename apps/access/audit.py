@@ -101,7 +101,10 @@ def break_glass_reason(obj: Any) -> str | None:
 def citizen_of(obj: Any) -> int | None:
     if type(obj).__name__ == "Citizen":
         return obj.pk
-    return getattr(obj, "citizen_id", None)
+    if hasattr(obj, "citizen_id"):
+        return obj.citizen_id
+    plan = getattr(obj, "plan", None)  # handovers, reviews, events: the plan's citizen
+    return getattr(plan, "citizen_id", None)
 
 
 def record_denied(exc: Exception, request: Any) -> None:

@@ -41,3 +41,17 @@ def last_date_where(start: dt.date, holds: Callable[[dt.date], bool]) -> dt.date
     while holds(day + dt.timedelta(days=1)):
         day += dt.timedelta(days=1)
     return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days from ``start`` to ``end``: positive ahead, negative behind, 0 the same day.
+
+    Counts the working days after ``start`` up to and including ``end`` (or the reverse).
+    """
+    if start == end:
+        return 0
+    low, high = sorted((start, end))
+    days = sum(
+        1 for n in range(1, (high - low).days + 1) if is_working_day(low + dt.timedelta(days=n))
+    )
+    return days if end > start else -days

@@ -10,6 +10,4 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisation/", views.choose_organisation, name="choose-organisation"),
-    path("plans/", views.plan_list, name="plans"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan"),
 ]

@@ -59,12 +59,20 @@ def test_a_member_of_two_organisations_chooses_one(world):
     client = _client(world.outsider)
     response = client.get("/plans/")
     assert response.status_code == 302
-    assert response["Location"] == "/organisation/"
+    assert response["Location"] == "/organisation/?next=%2Fplans%2F"
     # Choosing an organisation one is not a member of changes nothing.
     client.post("/organisation/", {"organisation": world.orgs["addiction"].pk})
     assert client.get("/plans/").status_code == 302
-    client.post("/organisation/", {"organisation": world.orgs["chp"].pk})
+    chosen = client.post(
+        "/organisation/", {"organisation": world.orgs["chp"].pk, "next": "/plans/"}
+    )
+    assert chosen["Location"] == "/plans/"  # back to the page that asked
     assert world.citizen.name in client.get("/plans/").content.decode()
+    # A "next" that leads off the site is not followed.
+    away = client.post(
+        "/organisation/", {"organisation": world.orgs["chp"].pk, "next": "https://evil.example/"}
+    )
+    assert away["Location"] == "/"
 
 
 def test_pages_need_a_login(world):

@@ -31,6 +31,18 @@ ORGANISATIONS = [
     ("psychiatry", "Psykiatrien, Region Sjælland", Organisation.Kind.REGIONAL_PSYCHIATRY, "region"),
 ]
 
+# The demo people, by name: pages show people by their names, not their user names.
+PEOPLE = {
+    "addiction.caseworker": ("Lise", "Holm"),
+    "addiction.manager": ("Peter", "Lund"),
+    "chp.caseworker": ("Sofie", "Berg"),
+    "chp.manager": ("Anders", "Krogh"),
+    "toften.caseworker": ("Karin", "Mortensen"),
+    "toften.manager": ("Henrik", "Dahl"),
+    "psychiatry.caseworker": ("Mads", "Winther"),
+    "psychiatry.manager": ("Birgitte", "Skov"),
+}
+
 # (cpr, name, coordinator slug, participant slugs, months to review, status, goal)
 CITIZENS = [
     (
@@ -78,9 +90,9 @@ class Command(BaseCommand):
             organisation = organisation_ensure(slug=slug, name=name, kind=kind, sector=sector)
             for role in Membership.Role.values:
                 username = f"{slug}.{role}"
-                user, created = get_user_model().objects.get_or_create(
-                    username=username,
-                    defaults={"first_name": slug.capitalize(), "last_name": role.capitalize()},
+                first, last = PEOPLE.get(username, (slug.capitalize(), role.capitalize()))
+                user, created = get_user_model().objects.update_or_create(
+                    username=username, defaults={"first_name": first, "last_name": last}
                 )
                 if created:
                     user.set_password(password)

@@ -1,0 +1,60 @@
+"""Forms in the design system's markup: DKFDS classes, labels, hints and errors tied by id.
+
+Page forms inherit ``KipForm`` (or ``KipModelForm``) and render with ``{{ form }}`` or
+``{{ form.field.as_field_group }}``; the renderer puts the error message above the field, as
+DKFDS does, and marks the field invalid for screen readers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+WIDGET_CLASSES = {
+    forms.Select: "form-select",
+    forms.SelectMultiple: "form-select",
+    forms.CheckboxInput: "form-checkbox",
+    forms.RadioSelect: "form-radio",
+    forms.CheckboxSelectMultiple: "form-checkbox",
+    forms.Textarea: "form-input",
+}
+
+
+class Renderer(DjangoTemplates):
+    form_template_name = "web/forms/form.html"
+    field_template_name = "web/forms/field.html"
+
+
+class KipFormMixin:
+    fields: dict[str, forms.Field]
+    errors: Any
+    auto_id: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():
+            widget = field.widget
+            css = next(
+                (c for t, c in WIDGET_CLASSES.items() if isinstance(widget, t)), "form-input"
+            )
+            widget.attrs.setdefault("class", css)
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:
+            if name in self.fields:
+                described = f"id_{name}_error"
+                if self.fields[name].help_text:
+                    described += f" id_{name}_helptext"
+                self.fields[name].widget.attrs["aria-describedby"] = described
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
+
+
+class KipForm(KipFormMixin, forms.Form):
+    default_renderer = Renderer
+
+
+class KipModelForm(KipFormMixin, forms.ModelForm):
+    default_renderer = Renderer
