@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from requests.structures import CaseInsensitiveDict
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure
 
@@ -23,15 +24,14 @@ SMALL = 64  # drawn ids below this become known ids; larger ones keep testing "m
 
 
 def act_for(case: Case, role: world.Role) -> None:
-    headers = dict(case.headers or {})
+    if case.headers is None:
+        case.headers = CaseInsensitiveDict()
     negated = case.meta is not None and case.meta.generation.mode.is_negative
-    own = str(role.organisation.pk)
-    if not (negated and "X-Organisation" in headers and not _positive_int(headers)):
-        headers["X-Organisation"] = own
-    case.headers = headers
+    if not (negated and "X-Organisation" in case.headers and not _positive_int(case.headers)):
+        case.headers["X-Organisation"] = str(role.organisation.pk)
 
 
-def _positive_int(headers: dict[str, Any]) -> bool:
+def _positive_int(headers: Any) -> bool:
     value = str(headers.get("X-Organisation", ""))
     return value.isascii() and value.isdigit() and int(value) > 0
 
@@ -179,11 +179,11 @@ def shown(case: Case, body: Any) -> Iterator[tuple[str, int]]:
             if isinstance(item.get("id"), int):
                 yield kind, item["id"]
         return
-    kind = RESOURCE.get(_collection(path))
-    if kind:
+    resource = RESOURCE.get(_collection(path))
+    if resource:
         for item in _objects(body):
             if isinstance(item.get("id"), int):
-                yield kind, item["id"]
+                yield resource, item["id"]
     for key, value in _walk(body):
         # A break-the-glass answer names the citizen the grant is for, by design.
         if (

@@ -17,7 +17,6 @@ from apps.coordination.api.serializers import (
     SnapshotSerializer,
 )
 from apps.coordination.models import Handover, HospitalEvent, PlanSnapshot, Review
-from apps.core.api import query
 
 
 class PlanHandoverList(AccessView):
@@ -60,8 +59,8 @@ class HandoverList(AccessView):
     )
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = handovers_visible_to(self.actor).select_related("plan")
-        state = query.choice(request.query_params, "state", Handover.State.values)
-        if state is not None:
+        state = request.query_params.get("state")
+        if state:
             queryset = queryset.filter(state=state)
         page = self.paginate_queryset(queryset)
         from apps.access import audit

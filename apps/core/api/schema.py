@@ -138,7 +138,8 @@ class ApiSchema(AutoSchema):
     def get_response_serializers(self) -> Any:
         serializer = super().get_response_serializers()
         if self.answers_whole_list() and serializer is not None:
-            return whole_list(type(serializer))
+            cls = serializer if isinstance(serializer, type) else type(serializer)
+            return whole_list(cls)
         return serializer
 
     def get_override_parameters(self) -> list[Any]:

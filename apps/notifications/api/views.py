@@ -4,7 +4,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from apps.access.handovers import notifications_visible_to
-from apps.core.api import query
 from apps.core.exceptions import NotFound
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_mark_read
@@ -29,18 +28,13 @@ class NotificationList(GenericAPIView):
     serializer_class = NotificationSerializer
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "unread", bool, description="true: only the unread; false: only the read"
-            )
-        ],
+        parameters=[OpenApiParameter("unread", bool, description="true: only the unread ones")],
         responses=NotificationSerializer(many=True),
     )
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = notifications_visible_to(request.user)
-        unread = query.boolean(request.query_params, "unread")
-        if unread is not None:
-            queryset = queryset.filter(read_at__isnull=unread)
+        if request.query_params.get("unread") in ("1", "true"):
+            queryset = queryset.filter(read_at__isnull=True)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)
 
