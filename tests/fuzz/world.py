@@ -236,14 +236,19 @@ def visibility(role: Role) -> Visibility:
         )
     )
     named = Q(to_user=user) | Q(from_user=user) | Q(proposed_by=user)
-    # A handover carries the plan's data: named on it, and the citizen's consent covers the
-    # organisation one acts for.
+    # A handover carries the plan's data: named on it, and within consent the organisation
+    # takes part in the plan or is the one it is offered to (it joins on accepting).
+    in_reach = Q(plan__citizen_id__in=covered) & (
+        Q(plan_id__in=taking_part) | Q(to_organisation=org)
+    )
     handovers = set(
-        Handover.objects.filter(named, plan__citizen_id__in=covered).values_list("pk", flat=True)
+        Handover.objects.filter(named)
+        .filter(in_reach | Q(plan_id__in=glass))
+        .values_list("pk", flat=True)
     )
     notifications = set(
         Notification.objects.filter(recipient=user)
-        .filter(Q(plan__isnull=True) | Q(plan_id__in=plans))
+        .filter(Q(plan__isnull=True) | Q(plan_id__in=plans) | Q(handover_id__in=handovers))
         .values_list("pk", flat=True)
     )
     result = Visibility(

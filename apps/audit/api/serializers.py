@@ -17,7 +17,8 @@ class EventSerializer(serializers.ModelSerializer):
 
     actor = serializers.IntegerField(source="actor_id", allow_null=True)
     organisation = serializers.IntegerField(source="organisation_id", allow_null=True)
-    citizen = serializers.IntegerField(source="citizen_id", allow_null=True)
+    # ``citizen_shown`` (apps/audit/selectors.py): not on the refusal of someone else's attempt.
+    citizen = serializers.SerializerMethodField()
     detail = serializers.DictField()
 
     class Meta:
@@ -38,6 +39,10 @@ class EventSerializer(serializers.ModelSerializer):
             "client_address",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_citizen(self, event: AccessEvent) -> int | None:
+        return getattr(event, "citizen_shown", event.citizen_id)
 
 
 class UnusualEventSerializer(EventSerializer):
