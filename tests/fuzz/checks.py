@@ -128,7 +128,7 @@ RESOURCE = {
     "read": "notifications",
 }
 # Ids that name an object, wherever they appear in an answer outside the audit trail.
-KEYS = {"plan": "plans", "citizen": "citizens", "handover": "handovers"}
+KEYS = {"plan": "plan_refs", "citizen": "citizens", "handover": "handovers"}
 # Path parameters naming an object the role must see for a 2xx.
 PATH_SETS = {
     "plans": "plans",

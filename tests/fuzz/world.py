@@ -156,6 +156,8 @@ class Visibility:
     """What one role may see now, from the data (DESIGN §5), not from ``apps/access``."""
 
     plans: set[int] = field(default_factory=set)
+    # Plans an answer may name: the visible ones, and those of handovers offered to the role.
+    plan_refs: set[int] = field(default_factory=set)
     citizens: set[int] = field(default_factory=set)
     handovers: set[int] = field(default_factory=set)
     notifications: set[int] = field(default_factory=set)
@@ -181,6 +183,22 @@ class Role:
         return {"Authorization": f"Token {self.token}"}
 
 
+def role_of(username: str, token: str = "") -> Role:
+    membership = Membership.objects.select_related("organisation", "user").get(
+        user__username=username
+    )
+    role = Role(
+        username=username,
+        user=membership.user,
+        organisation=membership.organisation,
+        role=membership.role,
+        token=token,
+        sees=Visibility(),
+    )
+    role.sees = visibility(role)
+    return role
+
+
 def login(username: str) -> Role:
     """The role's token, asked for as a client would (``POST /api/v1/auth/token/``)."""
     cache.clear()  # throttling counts live in the cache, which no test transaction rolls back
@@ -191,19 +209,7 @@ def login(username: str) -> Role:
         format="json",
     )
     assert response.status_code == 200, response.content
-    membership = Membership.objects.select_related("organisation", "user").get(
-        user__username=username
-    )
-    role = Role(
-        username=username,
-        user=membership.user,
-        organisation=membership.organisation,
-        role=membership.role,
-        token=response.json()["token"],
-        sees=Visibility(),
-    )
-    role.sees = visibility(role)
-    return role
+    return role_of(username, response.json()["token"])
 
 
 def consent_covered(organisation: Organisation) -> set[int]:
@@ -253,6 +259,8 @@ def visibility(role: Role) -> Visibility:
     )
     result = Visibility(
         plans=plans,
+        plan_refs=plans
+        | set(Handover.objects.filter(pk__in=handovers).values_list("plan_id", flat=True)),
         citizens=citizens,
         handovers=handovers,
         notifications=notifications,
