@@ -38,7 +38,7 @@ CONFIG = {
     "suppress-health-check": ["all"],
     "continue-on-failure": True,
     "generation": {
-        "mode": "all",
+        "mode": os.environ.get("KIP_FUZZ_MODE", "all"),
         "max-examples": EXAMPLES,
         "deterministic": not RANDOM,
         "database": "none",
