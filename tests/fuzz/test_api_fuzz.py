@@ -15,6 +15,9 @@ fuzzing phase, on top of the fixed cases of the other phases; the same cases eac
 ``KIP_FUZZ_RANDOM=1``. Run longer locally, for example::
 
     KIP_FUZZ_EXAMPLES=200 KIP_FUZZ_RANDOM=1 .venv/bin/pytest tests/fuzz
+
+``KIP_FUZZ_MODE=positive`` (or ``negative``) draws only valid (or invalid) data, which helps
+when one class of failure hides the others.
 """
 
 from __future__ import annotations
