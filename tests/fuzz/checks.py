@@ -194,7 +194,11 @@ def shown(case: Case, body: Any) -> Iterator[tuple[str, int]]:
             yield KEYS[key], value
 
 
-def for_role(role: world.Role) -> list[Callable[..., Any]]:
+def for_role(role: world.Role, before: world.Visibility | None = None) -> list[Callable[..., Any]]:
+    """Our checks for one answer to ``role``; ``before``: what it saw before the request
+    (by default the world as built, which every rolled-back request starts from)."""
+    seen_before = before or role.sees
+
     def only_what_the_role_may_see(ctx: CheckContext, response: Response, case: Case) -> None:
         # Probes with other methods (OPTIONS, ...) describe the endpoint, not its objects.
         if case.method.upper() != case.operation.method.upper():
@@ -210,11 +214,10 @@ def for_role(role: world.Role) -> list[Callable[..., Any]]:
             body = response.json()
         except ValueError:
             return
-        # Seen before the request (the world as built), or after it (what a write made).
-        before = role.sees
-        after = before if case.method.upper() == "GET" else world.visibility(role)
+        # Seen before the request, or after it (what a write made).
+        after = seen_before if case.method.upper() == "GET" else world.visibility(role)
         for kind, pk in shown(case, body):
-            if pk not in getattr(before, kind) and pk not in getattr(after, kind):
+            if pk not in getattr(seen_before, kind) and pk not in getattr(after, kind):
                 raise NotTheirs(
                     operation=case.operation.label,
                     message=f"{role.username} was shown {kind[:-1]} {pk}",
