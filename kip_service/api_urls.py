@@ -1,13 +1,14 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 
+from apps.access import token_api
 from apps.audit.api import urls as audit_urls
 from apps.citizens.api import views as citizens
 from apps.organisations.api import views as organisations
 from apps.plans.api import views as plans
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", token_api.TokenObtain.as_view(), name="token"),
+    path("auth/logout/", token_api.TokenLogout.as_view(), name="auth-logout"),
     path("me/", organisations.Me.as_view(), name="me"),
     path("organisations/", organisations.OrganisationList.as_view(), name="organisation-list"),
     path(

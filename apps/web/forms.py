@@ -12,12 +12,12 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
+# First match wins: CheckboxSelectMultiple is a RadioSelect, and both are Selects, in Django.
 WIDGET_CLASSES = {
-    forms.Select: "form-select",
-    forms.SelectMultiple: "form-select",
-    forms.CheckboxInput: "form-checkbox",
-    forms.RadioSelect: "form-radio",
     forms.CheckboxSelectMultiple: "form-checkbox",
+    forms.RadioSelect: "form-radio",
+    forms.CheckboxInput: "form-checkbox",
+    forms.Select: "form-select",
     forms.Textarea: "form-input",
 }
 

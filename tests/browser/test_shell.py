@@ -24,6 +24,10 @@ def test_my_work_fits_a_narrow_screen(browsing):
     person = browsing(width=390)
     page = person.login("addiction.caseworker")
     expect(page.get_by_role("heading", name="Mit arbejde")).to_be_visible()
+    # The menu and "log out" are there on a phone too, not hidden behind a script.
+    menu = page.get_by_role("navigation", name="Hovedmenu")
+    expect(menu.get_by_role("link", name="Borgere")).to_be_visible()
+    expect(page.get_by_role("button", name="Log ud")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
     axe_check(page, context="My work, 390 px")
