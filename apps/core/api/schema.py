@@ -21,7 +21,8 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
+from rest_framework import permissions, serializers
+from rest_framework.authentication import SessionAuthentication
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -81,10 +82,15 @@ ETAG_HEADER = {
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
-def error_response(code: str) -> OpenApiResponse:
+def error_response(code: str, description: str | None = None) -> OpenApiResponse:
     """An error answer a view names itself, such as a 404 where the path names no object."""
-    return OpenApiResponse(ERROR_REF, description=ERROR_DESCRIPTIONS[code])
+    return OpenApiResponse(ERROR_REF, description=description or ERROR_DESCRIPTIONS[code])
 
+
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
 
 _whole_lists: dict[type, type[serializers.Serializer]] = {}
 
@@ -152,7 +158,14 @@ class ApiSchema(AutoSchema):
 
     def error_codes(self, responses: dict[str, Any]) -> list[str]:
         """The error answers this operation can give, beside those it documents itself."""
-        codes = ["400", "401", "403", "406"]
+        authenticators = self.view.get_authenticators()
+        gated = not all(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
+        codes = ["400"]
+        if authenticators:
+            codes.append("401")  # a token that is wrong or expired
+        if gated or any(isinstance(a, SessionAuthentication) for a in authenticators):
+            codes.append("403")  # a permission, or CSRF on a session
+        codes.append("406")
         if "{" in self.path:
             codes.append("404")
         if self.method in WRITES and self.acts_for_organisation():
@@ -183,4 +196,6 @@ class ApiSchema(AutoSchema):
                 "description": ERROR_DESCRIPTIONS[code],
                 "content": {"application/json": {"schema": self.error_ref()}},
             }
+        if "429" in responses:
+            responses["429"].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
         return dict(sorted(responses.items()))
