@@ -30,6 +30,7 @@ from apps.access import audit
 from apps.access.context import Actor
 from apps.audit.models import AccessEvent
 from apps.citizens.models import Citizen, Consent
+from apps.core.parsers import as_id
 from apps.plans.models import Effort, Plan, PlanGroupObjectPermission
 
 Action = AccessEvent.Action
@@ -242,7 +243,6 @@ def require_caseworker(actor: Actor, action: str, object_type: str) -> None:
 
 
 def _get(queryset: QuerySet, pk: Any) -> Any:
-    try:
-        return queryset.filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        return None
+    # Whatever cannot be an id names no object: the same 404 as one the actor may not see.
+    object_id = as_id(pk)
+    return None if object_id is None else queryset.filter(pk=object_id).first()

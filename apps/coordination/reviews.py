@@ -20,7 +20,12 @@ from apps.notifications.services import notification_create
 from apps.plans.models import Plan
 
 # The plans app's compare-and-bump: one rule for every plan write (If-Match, 412 when stale).
-from apps.plans.services import _version_bump, plan_for_write, review_date_validate
+from apps.plans.services import (
+    ExpectedVersion,
+    _version_bump,
+    plan_for_write,
+    review_date_validate,
+)
 
 COORDINATE = "coordinate"
 
@@ -80,7 +85,7 @@ def review_record(
     *,
     actor: Actor,
     plan_id: int,
-    expected_version: int | None,
+    expected_version: ExpectedVersion,
     held_on: dt.date,
     outcome: str,
     participants: list[str] | None = None,

@@ -144,6 +144,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+# After logging out: the login page (not Django admin's "logged out" page).
+LOGOUT_REDIRECT_URL = "/login/"
 
 # Sessions end after this much inactivity (every request renews the cookie), and with the browser.
 KIP_SESSION_IDLE_MINUTES = env.int("KIP_SESSION_IDLE_MINUTES", default=30)
@@ -183,11 +185,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON in and out (apps/core/api/policy.py); the docs are at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.policy.ContentNegotiation",
+    "DEFAULT_METADATA_CLASS": "apps.core.api.policy.Metadata",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # A client-sent X-Forwarded-For must not give it a fresh throttle budget (our own
     # throttle uses the audit trail's client address; see apps.core.clients).
@@ -212,6 +214,10 @@ SPECTACULAR_SETTINGS = {
         "AccessOutcomeEnum": "apps.audit.models.AccessEvent.Outcome",
         "ReviewOutcomeEnum": "apps.coordination.models.Review.Outcome",
         "UnusualReasonEnum": ["denied", "break_glass", "outside_plan"],
+    },
+    # <id:pk> (apps/core/api/policy.py): ids that fit a signed 64-bit integer.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
     },
 }
 

@@ -79,3 +79,11 @@ def test_a_manager_sees_no_caseworker_menu_and_is_not_asked_for_plans_to_edit(br
     menu = page.get_by_role("navigation", name="Hovedmenu")
     expect(menu.get_by_role("link", name="Borgere")).to_have_count(0)
     axe_check(page, context="My work, manager")
+
+
+def test_logging_out_leads_back_to_the_login_page(browsing):
+    page = browsing().login("chp.caseworker")
+    page.get_by_role("button", name="Log ud").click()
+    expect(page.get_by_role("heading", name="Log ind", level=1)).to_be_visible()
+    page.goto("/")
+    expect(page.get_by_role("link", name="Log ind")).to_be_visible()

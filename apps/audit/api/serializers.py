@@ -10,16 +10,19 @@ from rest_framework import serializers
 
 from apps.audit import selectors
 from apps.audit.models import AccessEvent, BreakGlass
+from apps.core.api import fields as strict
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(strict.ModelSerializer):
     """One access event of the trail."""
 
-    actor = serializers.IntegerField(source="actor_id", allow_null=True)
-    organisation = serializers.IntegerField(source="organisation_id", allow_null=True)
+    actor = serializers.IntegerField(source="actor_id", allow_null=True, read_only=True)
+    organisation = serializers.IntegerField(
+        source="organisation_id", allow_null=True, read_only=True
+    )
     # ``citizen_shown`` (apps/audit/selectors.py): not on the refusal of someone else's attempt.
     citizen = serializers.SerializerMethodField()
-    detail = serializers.DictField()
+    detail = serializers.DictField(read_only=True)
 
     class Meta:
         model = AccessEvent
@@ -59,14 +62,14 @@ class UnusualEventSerializer(EventSerializer):
         return selectors.unusual_reason(event)
 
 
-class BreakGlassSerializer(serializers.ModelSerializer):
+class BreakGlassSerializer(strict.ModelSerializer):
     """A break-the-glass grant: who, for which plan, why, until when, and its review."""
 
-    actor = serializers.IntegerField(source="actor_id")
-    organisation = serializers.IntegerField(source="organisation_id")
-    plan = serializers.IntegerField(source="plan_id")
-    citizen = serializers.IntegerField(source="citizen_id")
-    reviewed_by = serializers.IntegerField(source="reviewed_by_id", allow_null=True)
+    actor = serializers.IntegerField(source="actor_id", read_only=True)
+    organisation = serializers.IntegerField(source="organisation_id", read_only=True)
+    plan = serializers.IntegerField(source="plan_id", read_only=True)
+    citizen = serializers.IntegerField(source="citizen_id", read_only=True)
+    reviewed_by = serializers.IntegerField(source="reviewed_by_id", allow_null=True, read_only=True)
 
     class Meta:
         model = BreakGlass
@@ -87,9 +90,11 @@ class BreakGlassSerializer(serializers.ModelSerializer):
 
 
 class AccessReportEntrySerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
+    """One use of the citizen's data (an answer only: every field is read-only)."""
+
+    at = serializers.DateTimeField(read_only=True)
     organisation = serializers.CharField(allow_null=True, help_text="The organisation's name")
-    organisation_id = serializers.IntegerField(allow_null=True)
+    organisation_id = serializers.IntegerField(allow_null=True, read_only=True)
     action = serializers.ChoiceField(choices=AccessEvent.Action.choices)
     action_label = serializers.CharField()
     object_type = serializers.CharField()
@@ -102,8 +107,8 @@ class AccessReportEntrySerializer(serializers.Serializer):
 class AccessReportSerializer(serializers.Serializer):
     """Every allowed use of the citizen's data (the citizen's right of access)."""
 
-    citizen = serializers.IntegerField(source="citizen.pk")
-    entries = AccessReportEntrySerializer(many=True)
+    citizen = serializers.IntegerField(source="citizen.pk", read_only=True)
+    entries = AccessReportEntrySerializer(many=True, read_only=True)
 
     def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)

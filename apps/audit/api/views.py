@@ -57,7 +57,8 @@ CSV_COLUMNS = (
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    """Lets ``?format=csv`` through content negotiation; the view streams the body itself."""
+    """Lets ``?format=csv`` through content negotiation; the view streams the body itself
+    (errors are JSON whatever the format: apps/core/api/errors.py)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -85,7 +86,6 @@ def require_manager(actor: Actor, action: str, detail: dict[str, Any]) -> None:
 
 class _TrailView(AccessView):
     serializer_class = EventSerializer
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
 
     def query(self, action: str) -> tuple[dict[str, Any], dict[str, str]]:
         """Validated filters; every refusal is recorded with what was asked."""
@@ -113,6 +113,8 @@ class _TrailView(AccessView):
 
 class EventList(_TrailView):
     """``GET /api/v1/audit/events/``: the trail a manager may see; ``?format=csv`` exports it."""
+
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
 
     @extend_schema(
         parameters=[EventQuery],
@@ -180,7 +182,6 @@ class UnusualList(_TrailView):
     """``GET /api/v1/audit/unusual/``: denied attempts, break-the-glass, reads off the plan."""
 
     serializer_class = UnusualEventSerializer
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
 
     @extend_schema(parameters=[EventQuery], responses=UnusualEventSerializer(many=True))
     def get(self, request):  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ app_name = "citizens"
 urlpatterns = [
     path("citizens/", views.search, name="search"),
     path("citizens/new/", views.register, name="new"),
-    path("citizens/<int:pk>/", views.citizen_detail, name="citizen"),
-    path("citizens/<int:pk>/consents/new/", consents.consent_new, name="consent-new"),
+    path("citizens/<id:pk>/", views.citizen_detail, name="citizen"),
+    path("citizens/<id:pk>/consents/new/", consents.consent_new, name="consent-new"),
     path(
-        "citizens/<int:pk>/consents/<int:consent>/withdraw/",
+        "citizens/<id:pk>/consents/<id:consent>/withdraw/",
         consents.consent_withdraw,
         name="consent-withdraw",
     ),

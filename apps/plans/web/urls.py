@@ -6,5 +6,5 @@ app_name = "plans"
 
 urlpatterns = [
     path("plans/", views.plan_list, name="list"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<id:pk>/", views.plan_detail, name="plan"),
 ]
