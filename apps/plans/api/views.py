@@ -5,8 +5,8 @@ from rest_framework.response import Response
 
 from apps.access.api import AccessView
 from apps.access.checks import access_plan
-from apps.core.api.schema import error_response
 from apps.core.api.params import query_id
+from apps.core.api.schema import error_response
 from apps.core.exceptions import ApplicationError
 from apps.plans import selectors, services
 from apps.plans.api.serializers import (
