@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from apps.access.logins import locked_out_message, retry_after_seconds
 from apps.access.tokens import token_expires_at, token_issue, token_revoke
+from apps.core.api import fields as strict
 from apps.core.api.schema import error_response
 from apps.core.clients import client_address
 
@@ -51,8 +52,8 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
 
 
 class Credentials(serializers.Serializer):
-    username = serializers.CharField(max_length=150, trim_whitespace=False)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    username = strict.CharField(max_length=150, trim_whitespace=False)
+    password = strict.CharField(max_length=4096, trim_whitespace=False)
 
 
 class TokenObtain(APIView):

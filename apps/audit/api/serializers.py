@@ -93,13 +93,17 @@ class AccessReportEntrySerializer(serializers.Serializer):
     """One use of the citizen's data (an answer only: every field is read-only)."""
 
     at = serializers.DateTimeField(read_only=True)
-    organisation = serializers.CharField(allow_null=True, help_text="The organisation's name")
+    organisation = serializers.CharField(
+        allow_null=True, read_only=True, help_text="The organisation's name"
+    )
     organisation_id = serializers.IntegerField(allow_null=True, read_only=True)
-    action = serializers.ChoiceField(choices=AccessEvent.Action.choices)
-    action_label = serializers.CharField()
-    object_type = serializers.CharField()
-    purpose = serializers.CharField(allow_blank=True)
-    staff = serializers.CharField(
+    action = serializers.ChoiceField(choices=AccessEvent.Action.choices, read_only=True)
+    action_label = serializers.CharField(read_only=True)
+    object_type = serializers.CharField(read_only=True)
+    purpose = serializers.CharField(allow_blank=True, read_only=True)
+    # Not read-only, or the schema would make it required: it is left out where the service
+    # does not name staff (the serializer only ever writes answers).
+    staff = strict.CharField(
         allow_null=True, required=False, help_text="Only where the service names staff"
     )
 
@@ -120,9 +124,9 @@ class AccessReportSerializer(serializers.Serializer):
 
 
 class BreakGlassInput(serializers.Serializer):
-    cpr = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    cpr = strict.CharField(required=False, allow_blank=True, default="")
+    reason = strict.CharField(required=False, allow_blank=True, default="")
 
 
 class ReviewInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = strict.CharField(required=False, allow_blank=True, default="", max_length=2000)

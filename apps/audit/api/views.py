@@ -63,6 +63,7 @@ class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+    methods = ("GET", "HEAD")  # only the export itself (apps/core/api/policy.py)
 
     def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):  # type: ignore[no-untyped-def]
         return b"" if data is None else str(data).encode()
@@ -70,6 +71,7 @@ class CSVRenderer(renderers.BaseRenderer):
 
 class PrintableHTMLRenderer(renderers.TemplateHTMLRenderer):
     format = "html"
+    methods = ("GET", "HEAD")  # only the page itself (apps/core/api/policy.py)
 
 
 def _denied_event(actor: Actor, action: str, object_type: str, **kw: Any) -> dict[str, Any]:

@@ -29,11 +29,11 @@ class HandoverSerializer(strict.ModelSerializer):
 class HandoverProposeSerializer(serializers.Serializer):
     to_user = strict.IdField()
     to_organisation = strict.IdField(required=False, allow_null=True)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = strict.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class HandoverDeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = strict.CharField(max_length=2000)
 
 
 class ReviewSerializer(strict.ModelSerializer):
@@ -61,9 +61,9 @@ class ReviewCreateSerializer(serializers.Serializer):
     held_on = strict.DateField()
     outcome = serializers.ChoiceField(choices=Review.Outcome.choices)
     participants = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=50
+        child=strict.CharField(max_length=200), required=False, max_length=50
     )
-    notes = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+    notes = strict.CharField(max_length=8000, required=False, allow_blank=True, default="")
     next_review = strict.DateField(required=False, allow_null=True)
 
 
