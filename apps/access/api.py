@@ -18,6 +18,8 @@ from apps.core.parsers import IfMatch
 class ActsForOrganisation(permissions.IsAuthenticated):
     """Authenticated, and acting for one of the user's organisations (``X-Organisation``)."""
 
+    acts_for_organisation = True  # the schema documents the header (apps/core/api/schema.py)
+
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
             return False

@@ -24,6 +24,8 @@ from rest_framework.views import APIView
 
 from apps.access.logins import locked_out_message, retry_after_seconds
 from apps.access.tokens import token_expires_at, token_issue, token_revoke
+from apps.core.api import fields as strict
+from apps.core.api.schema import error_response
 from apps.core.clients import client_address
 
 
@@ -50,18 +52,8 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
 
 
 class Credentials(serializers.Serializer):
-    username = serializers.CharField(max_length=150, trim_whitespace=False)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
-
-
-ERROR = inline_serializer(
-    "LoginError",
-    {
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "fields": serializers.DictField(),
-    },
-)
+    username = strict.CharField(max_length=150, trim_whitespace=False)
+    password = strict.CharField(max_length=4096, trim_whitespace=False)
 
 
 class TokenObtain(APIView):
@@ -80,8 +72,8 @@ class TokenObtain(APIView):
             200: inline_serializer(
                 "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
             ),
-            400: OpenApiResponse(ERROR, description="Missing field, or wrong username/password"),
-            429: OpenApiResponse(ERROR, description="Locked out or throttled (Retry-After)"),
+            400: error_response("400", "Missing field, or wrong username/password"),
+            429: error_response("429", "Locked out or throttled (Retry-After)"),
         },
         auth=[],
     )
@@ -120,7 +112,7 @@ class TokenLogout(APIView):
         request=None,
         responses={
             204: OpenApiResponse(description="The token is deleted"),
-            401: OpenApiResponse(ERROR, description="Not logged in"),
+            401: error_response("401", "Not logged in"),
         },
     )
     def post(self, request: Request) -> Response:

@@ -183,7 +183,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.Cursor",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     # JSON in and out (apps/core/api/policy.py); the docs are at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -205,6 +205,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set where field names repeat across models.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "apps.plans.models.Plan.Status",
+        "GoalStatusEnum": "apps.plans.models.Goal.Status",
+        "EffortStatusEnum": "apps.plans.models.Effort.Status",
+        "ClosedReasonEnum": "apps.plans.models.Plan.ClosedReason",
+        "AccessOutcomeEnum": "apps.audit.models.AccessEvent.Outcome",
+        "ReviewOutcomeEnum": "apps.coordination.models.Review.Outcome",
+        "UnusualReasonEnum": ["denied", "break_glass", "outside_plan"],
+    },
     # <id:pk> (apps/core/api/policy.py): ids that fit a signed 64-bit integer.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}

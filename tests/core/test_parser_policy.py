@@ -77,12 +77,14 @@ LOOSE = (
     drf_fields.DateField,
     drf_fields.DateTimeField,
     relations.PrimaryKeyRelatedField,
+    drf_fields.CharField,  # takes a number as text
 )
 STRICT = (
     strict.IntegerField,
     strict.DateField,
     strict.DateTimeField,
     strict.PrimaryKeyRelatedField,
+    strict.CharField,
 )
 
 

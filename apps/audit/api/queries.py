@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.audit.models import AccessEvent
@@ -16,6 +17,13 @@ from apps.core.api.fields import IdField
 from apps.organisations.models import Organisation
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "A date (YYYY-MM-DD, from midnight local time) or an ISO 8601 date-time",
+        "anyOf": [{"format": "date"}, {"format": "date-time"}],
+    }
+)
 class Moment(serializers.Field):
     """An ISO date (midnight, local time) or an ISO date-time, in a sane range."""
 

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, renderers, serializers, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 
 from apps.access import audit
@@ -25,7 +26,16 @@ from apps.access.checks import Forbidden, access_citizen
 from apps.access.context import Actor
 from apps.audit import breakglass, selectors
 from apps.audit.api.queries import EVENT_QUERY_NAMES, EventQuery, raw_query
-from apps.audit.models import AccessEvent, BreakGlass
+from apps.audit.api.serializers import (
+    AccessReportSerializer,
+    BreakGlassInput,
+    BreakGlassSerializer,
+    EventSerializer,
+    ReviewInput,
+    UnusualEventSerializer,
+)
+from apps.audit.models import AccessEvent
+from apps.core.api.schema import error_response
 
 Action = AccessEvent.Action
 DENIED = AccessEvent.Outcome.DENIED
@@ -53,6 +63,7 @@ class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+    methods = ("GET", "HEAD")  # only the export itself (apps/core/api/policy.py)
 
     def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):  # type: ignore[no-untyped-def]
         return b"" if data is None else str(data).encode()
@@ -60,6 +71,7 @@ class CSVRenderer(renderers.BaseRenderer):
 
 class PrintableHTMLRenderer(renderers.TemplateHTMLRenderer):
     format = "html"
+    methods = ("GET", "HEAD")  # only the page itself (apps/core/api/policy.py)
 
 
 def _denied_event(actor: Actor, action: str, object_type: str, **kw: Any) -> dict[str, Any]:
@@ -74,25 +86,9 @@ def require_manager(actor: Actor, action: str, detail: dict[str, Any]) -> None:
         )
 
 
-def event_row(event: AccessEvent) -> dict[str, Any]:
-    return {
-        "id": event.pk,
-        "at": event.at.isoformat(),
-        "actor": event.actor_id,
-        "organisation": event.organisation_id,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "citizen": getattr(event, "citizen_shown", event.citizen_id),
-        "purpose": event.purpose,
-        "outcome": event.outcome,
-        "detail": event.detail,
-        "request_id": event.request_id,
-        "client_address": event.client_address,
-    }
-
-
 class _TrailView(AccessView):
+    serializer_class = EventSerializer
+
     def query(self, action: str) -> tuple[dict[str, Any], dict[str, str]]:
         """Validated filters; every refusal is recorded with what was asked."""
         actor = self.actor
@@ -117,16 +113,20 @@ class _TrailView(AccessView):
         return getattr(self.request.accepted_renderer, "format", "") == "csv"
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(name, str, required=False) for name in (*EVENT_QUERY_NAMES, "format")
-    ]
-)
 class EventList(_TrailView):
     """``GET /api/v1/audit/events/``: the trail a manager may see; ``?format=csv`` exports it."""
 
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
 
+    @extend_schema(
+        parameters=[EventQuery],
+        responses={
+            (200, "application/json"): EventSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="With ?format=csv: every matching event"
+            ),
+        },
+    )
     def get(self, request):  # type: ignore[no-untyped-def]
         csv_export = self.wants_csv()
         action = Action.EXPORT if csv_export else Action.LIST
@@ -143,7 +143,7 @@ class EventList(_TrailView):
             purpose=AUDIT_PURPOSE,
             detail={"query": asked, "shown": len(page)},
         )
-        return self.get_paginated_response([event_row(e) for e in page])
+        return self.get_paginated_response(EventSerializer(page, many=True).data)
 
 
 def csv_export_response(
@@ -190,6 +190,9 @@ def _csv_lines(events: Any) -> Iterator[str]:
 class UnusualList(_TrailView):
     """``GET /api/v1/audit/unusual/``: denied attempts, break-the-glass, reads off the plan."""
 
+    serializer_class = UnusualEventSerializer
+
+    @extend_schema(parameters=[EventQuery], responses=UnusualEventSerializer(many=True))
     def get(self, request):  # type: ignore[no-untyped-def]
         filters, asked = self.query(Action.LIST)
         events = selectors.events_filter(selectors.events_unusual(self.actor), filters)
@@ -202,8 +205,7 @@ class UnusualList(_TrailView):
             purpose=AUDIT_PURPOSE,
             detail={"query": asked, "shown": len(page), "unusual": True},
         )
-        rows = [{**event_row(e), "reason": selectors.unusual_reason(e)} for e in page]
-        return self.get_paginated_response(rows)
+        return self.get_paginated_response(UnusualEventSerializer(page, many=True).data)
 
 
 # --- the citizen's access report ---------------------------------------------------------------
@@ -245,49 +247,36 @@ def access_report_for(actor: Actor, citizen_id: Any, *, bookkeeping: bool = True
 class AccessReport(AccessView):
     """``GET /api/v1/citizens/{id}/access-report/`` (JSON, or ``?format=html`` to print)."""
 
+    serializer_class = AccessReportSerializer
     renderer_classes = [renderers.JSONRenderer, PrintableHTMLRenderer]
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): AccessReportSerializer,
+            (200, "text/html"): OpenApiResponse(
+                OpenApiTypes.STR, description="With ?format=html: the page to print"
+            ),
+        }
+    )
     def get(self, request, pk):  # type: ignore[no-untyped-def]
         report = access_report_for(self.actor, pk)
         if getattr(request.accepted_renderer, "format", "") == "html":
             return render(request, "audit/access_report.html", report)
-        citizen = report["citizen"]
-        entries = [{**entry, "at": entry["at"].isoformat()} for entry in report["entries"]]
-        return Response({"citizen": citizen.pk, "entries": entries})
+        return Response(AccessReportSerializer(report).data)
 
 
 # --- break-the-glass -------------------------------------------------------------------------
 
 
-class BreakGlassInput(serializers.Serializer):
-    cpr = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReviewInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-def grant_row(grant: BreakGlass) -> dict[str, Any]:
-    return {
-        "id": grant.pk,
-        "actor": grant.actor_id,
-        "organisation": grant.organisation_id,
-        "plan": grant.plan_id,
-        "citizen": grant.citizen_id,
-        "reason": grant.reason,
-        "created_at": grant.created_at.isoformat(),
-        "expires_at": grant.expires_at.isoformat(),
-        "reviewed_by": grant.reviewed_by_id,
-        "reviewed_at": grant.reviewed_at.isoformat() if grant.reviewed_at else None,
-        "review_note": grant.review_note,
-    }
-
-
 class BreakGlassOpen(AccessView):
     """``POST /api/v1/break-glass/`` {cpr, reason}: read access to the citizen's open plan."""
 
-    @extend_schema(request=BreakGlassInput)
+    serializer_class = BreakGlassSerializer
+
+    @extend_schema(
+        request=BreakGlassInput,
+        responses={201: BreakGlassSerializer, 404: error_response("404")},
+    )
     def post(self, request):  # type: ignore[no-untyped-def]
         data = BreakGlassInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -296,13 +285,22 @@ class BreakGlassOpen(AccessView):
             cpr_number=data.validated_data["cpr"],
             reason=data.validated_data["reason"],
         )
-        return Response(grant_row(grant), status=status.HTTP_201_CREATED)
+        return Response(BreakGlassSerializer(grant).data, status=status.HTTP_201_CREATED)
 
 
 class BreakGlassQueue(AccessView):
     """``GET /api/v1/audit/break-glass/?reviewed=false``: the manager's review queue."""
 
-    @extend_schema(parameters=[OpenApiParameter("reviewed", bool, required=False)])
+    serializer_class = BreakGlassSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "reviewed", bool, description="true: reviewed only; false: waiting only"
+            )
+        ],
+        responses=BreakGlassSerializer(many=True),
+    )
     def get(self, request):  # type: ignore[no-untyped-def]
         actor = self.actor
         reviewed = request.query_params.get("reviewed")
@@ -330,10 +328,14 @@ class BreakGlassQueue(AccessView):
                 for g in page
             ]
         )
-        return self.get_paginated_response([grant_row(g) for g in page])
+        return self.get_paginated_response(BreakGlassSerializer(page, many=True).data)
 
 
 class BreakGlassReview(AccessView):
+    """``POST /api/v1/audit/break-glass/{id}/review/``: a manager marks the use reviewed."""
+
+    serializer_class = BreakGlassSerializer
+
     @extend_schema(request=ReviewInput)
     def post(self, request, pk):  # type: ignore[no-untyped-def]
         data = ReviewInput(data=request.data)
@@ -341,4 +343,4 @@ class BreakGlassReview(AccessView):
         grant = breakglass.break_glass_review(
             actor=self.actor, grant_id=pk, note=data.validated_data["note"]
         )
-        return Response(grant_row(grant))
+        return Response(BreakGlassSerializer(grant).data)

@@ -25,8 +25,8 @@ class CitizenDetailSerializer(CitizenSerializer):
 
 
 class CitizenCreateSerializer(serializers.Serializer):
-    cpr = serializers.CharField(max_length=20)
-    name = serializers.CharField(max_length=200)
+    cpr = strict.CharField(max_length=20)
+    name = strict.CharField(max_length=200)
 
 
 class ConsentSerializer(strict.ModelSerializer):

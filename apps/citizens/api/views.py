@@ -18,7 +18,10 @@ from apps.citizens.models import Consent
 class CitizenList(AccessView):
     serializer_class = CitizenSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("cpr", str, description="Find one citizen by CPR")])
+    @extend_schema(
+        parameters=[OpenApiParameter("cpr", str, description="Find one citizen by CPR")],
+        responses=CitizenSerializer(many=True),
+    )
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = citizens_visible_to(self.actor).order_by("-id")
         number = request.query_params.get("cpr")
@@ -55,6 +58,7 @@ class CitizenDetail(AccessView):
 class ConsentList(AccessView):
     serializer_class = ConsentSerializer
 
+    @extend_schema(responses=ConsentSerializer(many=True))
     def get(self, request, citizen_pk):  # type: ignore[no-untyped-def]
         citizen = access_citizen(
             self.actor, citizen_pk, Action.VIEW, object_type="consent", object_id=""

@@ -29,11 +29,11 @@ class HandoverSerializer(strict.ModelSerializer):
 class HandoverProposeSerializer(serializers.Serializer):
     to_user = strict.IdField()
     to_organisation = strict.IdField(required=False, allow_null=True)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = strict.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class HandoverDeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = strict.CharField(max_length=2000)
 
 
 class ReviewSerializer(strict.ModelSerializer):
@@ -63,9 +63,9 @@ class ReviewCreateSerializer(serializers.Serializer):
     held_on = strict.DateField()
     outcome = serializers.ChoiceField(choices=Review.Outcome.choices)
     participants = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=50
+        child=strict.CharField(max_length=200), required=False, max_length=50
     )
-    notes = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+    notes = strict.CharField(max_length=8000, required=False, allow_blank=True, default="")
     next_review = strict.DateField(required=False, allow_null=True)
     citizen_took_part = serializers.BooleanField(required=False, default=False)
     citizen_view = serializers.CharField(
@@ -78,6 +78,14 @@ class SnapshotSerializer(serializers.Serializer):
     plan_version = strict.IntegerField()
     data = serializers.JSONField()  # type: ignore[assignment]  # the snapshot, named by the API
     created = strict.DateTimeField()
+
+
+class ReviewDiffSerializer(serializers.Serializer):
+    """What changed from review ``a``'s frozen plan to review ``b``'s."""
+
+    a = strict.IntegerField(read_only=True)
+    b = strict.IntegerField(read_only=True)
+    changes = serializers.DictField(read_only=True)  # type: ignore[assignment]  # see snapshot_diff
 
 
 class HospitalEventSerializer(strict.ModelSerializer):

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -13,6 +13,7 @@ from apps.coordination.api.serializers import (
     HandoverSerializer,
     HospitalEventSerializer,
     ReviewCreateSerializer,
+    ReviewDiffSerializer,
     ReviewSerializer,
     SnapshotSerializer,
 )
@@ -22,6 +23,7 @@ from apps.core.api.params import query_choice
 
 class PlanHandoverList(AccessView):
     serializer_class = HandoverSerializer
+    whole_list = True
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
@@ -49,6 +51,14 @@ class HandoverList(AccessView):
     serializer_class = HandoverSerializer
     list_action: str = "list"
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state", str, enum=Handover.State.values, description="Only this state"
+            )
+        ],
+        responses=HandoverSerializer(many=True),
+    )
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = handovers_visible_to(self.actor)
         state = query_choice(request.query_params, "state", Handover.State.values)
@@ -98,6 +108,9 @@ class HandoverCancel(AccessView):
 
 class ReviewList(AccessView):
     serializer_class = ReviewSerializer
+    whole_list = True
+    etag_methods = ("GET", "POST")
+    if_match_methods = ("POST",)
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
@@ -135,7 +148,7 @@ class ReviewSnapshot(AccessView):
 
 
 class ReviewDiff(AccessView):
-    serializer_class = SnapshotSerializer
+    serializer_class = ReviewDiffSerializer
 
     def get(self, request, plan_pk, a, b):  # type: ignore[no-untyped-def]
         return Response(
@@ -145,6 +158,7 @@ class ReviewDiff(AccessView):
 
 class HospitalEventList(AccessView):
     serializer_class = HospitalEventSerializer
+    whole_list = creates = True
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)

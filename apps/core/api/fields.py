@@ -63,6 +63,16 @@ class DateTimeField(serializers.DateTimeField):
         return self.enforce_timezone(_read(parsers.parse_datetime, value))
 
 
+class CharField(serializers.CharField):
+    """Text, sent as a JSON string. DRF's takes a number too (``0``, ``1.5``) and keeps it as
+    the text ``"0"``: a client that sends the wrong type is told, as for every other field."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """DRF's ModelSerializer with the strict fields for integers, ids and dates."""
 
@@ -79,6 +89,8 @@ class ModelSerializer(serializers.ModelSerializer):
         models.PositiveSmallIntegerField: IntegerField,
         models.DateField: DateField,
         models.DateTimeField: DateTimeField,
+        models.CharField: CharField,
+        models.TextField: CharField,
     }
     serializer_related_field = PrimaryKeyRelatedField
 

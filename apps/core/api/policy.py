@@ -37,6 +37,13 @@ class ContentNegotiation(negotiation.DefaultContentNegotiation):
     """
 
     def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
+        # An export (a CSV file, a page to print) is what a view's GET makes; for any other
+        # method (OPTIONS, ...) it is not on offer, and the answer is JSON or a 406.
+        renderers = [
+            renderer
+            for renderer in renderers
+            if request.method in getattr(renderer, "methods", (request.method,))
+        ]
         chosen = self._renderer(request, renderers, format_suffix)
         if request.stream is not None:
             request.data  # noqa: B018 - parse now; errors answer as the parser's 400/413/415

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -28,6 +28,10 @@ class NotificationList(AccessView):
 
     serializer_class = NotificationSerializer
 
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="true: only the unread ones")],
+        responses=NotificationSerializer(many=True),
+    )
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = notifications_visible_to(self.actor)
         if query_bool(request.query_params, "unread"):

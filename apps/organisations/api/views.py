@@ -12,6 +12,7 @@ class OrganisationSerializer(strict.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "slug", "kind", "sector"]
+        read_only_fields = fields  # read here; organisations are not written through the API
 
 
 class MembershipSerializer(strict.ModelSerializer):

@@ -87,7 +87,7 @@ class PlanCreateSerializer(serializers.Serializer):
         choices=[Plan.Status.DRAFT, Plan.Status.ACTIVE], default=Plan.Status.DRAFT
     )
     assessment = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=4000), required=False
+        child=strict.CharField(allow_blank=True, max_length=4000), required=False
     )
 
 
@@ -95,7 +95,7 @@ class PlanUpdateSerializer(serializers.Serializer):
     next_review = strict.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Plan.Status.choices, required=False)
     assessment = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=4000), required=False
+        child=strict.CharField(allow_blank=True, max_length=4000), required=False
     )
 
 

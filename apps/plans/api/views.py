@@ -1,11 +1,12 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from apps.access.api import AccessView
 from apps.access.checks import access_plan
 from apps.core.api.params import query_id
+from apps.core.api.schema import error_response
 from apps.core.exceptions import ApplicationError
 from apps.plans import selectors, services
 from apps.plans.api.serializers import (
@@ -29,7 +30,19 @@ def _with_etag(response: Response, plan: Plan) -> Response:
 
 class PlanList(AccessView):
     serializer_class = PlanSerializer
+    etag_methods = ("POST",)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=Plan.Status.values, description="Only this status"
+            ),
+            OpenApiParameter(
+                "citizen", {"type": "integer", "minimum": 1}, description="Only this citizen's"
+            ),
+        ],
+        responses=PlanSerializer(many=True),
+    )
     def get(self, request):  # type: ignore[no-untyped-def]
         filters = {key: request.query_params.get(key, "") for key in ("status", "citizen")}
         if filters["status"] and filters["status"] not in Plan.Status.values:
@@ -39,7 +52,11 @@ class PlanList(AccessView):
         page = self.paginate_and_record(selectors.plan_list(actor=self.actor, filters=filters))
         return self.get_paginated_response(PlanSerializer(page, many=True).data)
 
-    @extend_schema(request=PlanCreateSerializer, responses={201: PlanDetailSerializer})
+    @extend_schema(
+        request=PlanCreateSerializer,
+        # 404: the citizen named in the body is not one the actor may see.
+        responses={201: PlanDetailSerializer, 404: error_response("404")},
+    )
     def post(self, request):  # type: ignore[no-untyped-def]
         data = PlanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -60,6 +77,8 @@ class PlanList(AccessView):
 
 class PlanDetail(AccessView):
     serializer_class = PlanDetailSerializer
+    etag_methods = ("GET", "PATCH")
+    if_match_methods = ("PATCH",)
 
     def get(self, request, pk):  # type: ignore[no-untyped-def]
         plan = selectors.plan_detail_prefetch(access_plan(self.actor, pk))
@@ -81,6 +100,7 @@ class PlanDetail(AccessView):
 
 class PlanClose(AccessView):
     serializer_class = PlanDetailSerializer
+    etag_methods = if_match_methods = ("POST",)
 
     @extend_schema(request=PlanCloseSerializer)
     def post(self, request, pk):  # type: ignore[no-untyped-def]
@@ -98,6 +118,9 @@ class PlanClose(AccessView):
 
 class ParticipantList(AccessView):
     serializer_class = ParticipantSerializer
+    whole_list = creates = True
+    etag_methods = ("GET", "POST")
+    if_match_methods = ("POST",)
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
@@ -121,6 +144,7 @@ class ParticipantList(AccessView):
 
 class ParticipantDetail(AccessView):
     serializer_class = ParticipantSerializer
+    etag_methods = if_match_methods = ("DELETE",)
 
     def delete(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
         plan = services.participant_remove(
@@ -138,6 +162,9 @@ class _PartList(AccessView):
     model: type
     save: staticmethod
     id_kwarg: str
+    whole_list = creates = True
+    etag_methods = ("GET", "POST")
+    if_match_methods = ("POST",)
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
@@ -162,6 +189,7 @@ class _PartDetail(AccessView):
     model: type
     save: staticmethod
     id_kwarg: str
+    etag_methods = if_match_methods = ("PATCH", "DELETE")
 
     def patch(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
         data = self.get_serializer(data=request.data, partial=True)
