@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,7 +10,6 @@ urlpatterns = [
     path("api/v1/", include("kip_service.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
-    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("citizens/<int:pk>/access-report/", audit_web.access_report, name="access-report-page"),
     # Each app's pages beside its API; apps.web is the shell (My work, login, errors).
@@ -20,5 +18,6 @@ urlpatterns = [
     path("", include("apps.coordination.web.urls")),
     path("", include("apps.notifications.web.urls")),
     path("", include("apps.audit.web.urls")),
+    path("", include("apps.administration.web.urls")),
     path("", include("apps.web.urls")),
 ]

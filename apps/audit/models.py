@@ -25,6 +25,7 @@ class AccessEvent(models.Model):
         HANDOVER = "handover", _("handover")
         CONSENT = "consent", _("consent")
         BREAK_GLASS = "break_glass", _("break the glass")
+        ADMIN = "admin", _("administration")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("allowed")

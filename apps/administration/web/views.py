@@ -1,0 +1,236 @@
+"""Administration pages: a local administrator's staff, a system administrator's organisations,
+and who held which role when (also for managers). Thin: forms call the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.access.administration import access_staff, require_local_admin, system_actor
+from apps.access.context import Actor
+from apps.administration import organisations, selectors, staff
+from apps.administration.api.views import csv_rows
+from apps.administration.leavers import work_left_by
+from apps.administration.web import forms
+from apps.core.exceptions import ApplicationError
+from apps.organisations.models import Organisation
+from apps.web.decorators import acting
+from apps.web.forms import add_service_errors
+
+
+@acting
+def staff_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    require_local_admin(actor)
+    members = selectors.staff_list(actor=actor)
+    orphaned = selectors.plans_without_a_present_coordinator(organisation=actor.organisation)
+    return render(
+        request,
+        "administration/staff.html",
+        {"members": members, "orphaned_count": orphaned.count()},
+    )
+
+
+@acting
+def person_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    require_local_admin(actor)
+    form = forms.PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = staff.staff_create(actor=actor, data=form.cleaned_data)
+        except ApplicationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was created and has been sent an invitation by e-mail.")
+                % {"name": user.get_full_name()},
+            )
+            return redirect("administration:staff")
+    status = 400 if form.errors else 200
+    return render(request, "administration/person_new.html", {"form": form}, status=status)
+
+
+@acting
+def person_page(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    person = access_staff(actor, pk)
+    membership = person.memberships.get(organisation=actor.organisation)
+    form = forms.RoleForm(request.POST or None, initial={"role": membership.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff.staff_set_role(actor=actor, user_id=pk, **form.cleaned_data)
+        except ApplicationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The role was changed."))
+            return redirect("administration:person", pk=pk)
+    return render(
+        request,
+        "administration/person.html",
+        {"person": person, "membership": membership, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+LEAVING = {"end": staff.membership_end, "deactivate": staff.user_deactivate}
+
+
+@acting
+def person_leave(request: HttpRequest, actor: Actor, pk: int, what: str) -> HttpResponse:
+    """End a membership or deactivate: a page that states the consequences, then confirm."""
+    if what not in LEAVING:
+        raise Http404
+    person = access_staff(actor, pk)
+    form = forms.ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            leaver = LEAVING[what](actor=actor, user_id=pk, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            add_service_errors(form, error)
+        else:
+            values = {
+                "name": person.get_full_name() or person.username,
+                "handovers": len(leaver.handovers_cancelled),
+                "plans": len(leaver.plans),
+                "efforts": len(leaver.efforts),
+                "agreements": len(leaver.agreements),
+            }
+            messages.success(
+                request,
+                _(
+                    "%(name)s no longer has access. %(handovers)s open handovers were cancelled; "
+                    "the managers have been told about %(plans)s plans, %(efforts)s efforts and "
+                    "%(agreements)s agreements that need a new person."
+                )
+                % values,
+            )
+            return redirect("administration:staff")
+    left = work_left_by(user=person, organisation=actor.organisation)
+    return render(
+        request,
+        "administration/person_leave.html",
+        {"person": person, "what": what, "form": form, "left": left},
+        status=400 if form.errors else 200,
+    )
+
+
+@acting
+def import_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    require_local_admin(actor)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = form.cleaned_data["file"].read().decode("utf-8-sig")
+            rows = csv_rows(text)
+            dry_run = "import" not in request.POST
+            report = staff.staff_import(actor=actor, rows=rows, dry_run=dry_run)
+        except UnicodeDecodeError:
+            form.add_error("file", _("The file must be a CSV file in UTF-8."))
+        except ApplicationError as error:
+            add_service_errors(form, error)
+        else:
+            if report.ok and not report.dry_run:
+                messages.success(
+                    request,
+                    _("%(count)s people were created and invited.") % {"count": len(report.rows)},
+                )
+                return redirect("administration:staff")
+    status = 400 if form.errors or (report and not report.ok) else 200
+    return render(
+        request, "administration/import.html", {"form": form, "report": report}, status=status
+    )
+
+
+@acting
+def roles_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    if not actor.is_manager:
+        require_local_admin(actor)
+    form = forms.RolesOnForm(request.GET or {"on": timezone.localdate().isoformat()})
+    periods: Any = []
+    if form.is_valid():
+        day: dt.date = form.cleaned_data["on"]
+        periods = selectors.roles_on(organisation=actor.organisation, day=day)
+    return render(
+        request,
+        "administration/roles.html",
+        {"form": form, "periods": periods},
+        status=400 if form.errors else 200,
+    )
+
+
+def system_admin_page(view: Any) -> Any:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied
+        actor = system_actor(
+            request.user,
+            request_id=getattr(request, "request_id", ""),
+            client_address=getattr(request, "client_address", None),
+        )
+        return view(request, actor, *args, **kwargs)
+
+    return wrapper
+
+
+@system_admin_page
+def organisations_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = forms.OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = organisations.organisation_create(actor=actor, data=form.cleaned_data)
+        except ApplicationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s was created.") % {"name": organisation.name})
+            return redirect("administration:organisations")
+    return render(
+        request,
+        "administration/organisations.html",
+        {"organisations": Organisation.objects.order_by("name"), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@system_admin_page
+def organisation_page(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    initial = {"name": organisation.name, "kind": organisation.kind, "sector": organisation.sector}
+    deactivating = request.method == "POST" and "deactivate" in request.POST
+    form = forms.OrganisationForm(
+        request.POST if request.method == "POST" and not deactivating else None, initial=initial
+    )
+    reason_form = forms.ReasonForm(request.POST if deactivating else None)
+    try:
+        if deactivating and reason_form.is_valid():
+            organisations.organisation_deactivate(
+                actor=actor, organisation_id=pk, reason=reason_form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The organisation was deactivated."))
+            return redirect("administration:organisations")
+        if request.method == "POST" and not deactivating and form.is_valid():
+            organisations.organisation_update(
+                actor=actor, organisation_id=pk, data=form.cleaned_data
+            )
+            messages.success(request, _("The organisation was saved."))
+            return redirect("administration:organisation", pk=pk)
+    except ApplicationError as error:
+        add_service_errors(reason_form if deactivating else form, error)
+    return render(
+        request,
+        "administration/organisation.html",
+        {"organisation": organisation, "form": form, "reason_form": reason_form},
+        status=400 if form.errors or reason_form.errors else 200,
+    )
