@@ -42,13 +42,17 @@ def ensure_database() -> None:
 
 def generate(today: dt.date) -> None:
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
     from django.db import connection
 
+    from apps.citizens.models import Consent
     from apps.organisations.models import Membership
     from apps.organisations.services import membership_ensure, organisation_ensure
-    from apps.plans.models import Plan
+    from apps.plans.models import Participation, Plan, PlanGroupObjectPermission
 
-    if Plan.objects.count() >= TOTAL:
+    # Reminders and their e-mail go only where the citizen's consent lets the plan be seen:
+    # each plan is shared with the bench organisation within a consent, as people make them.
+    if Plan.objects.count() >= TOTAL and Consent.objects.exists():
         Plan.objects.update()  # nothing: data in place
     else:
         org = organisation_ensure(
@@ -63,6 +67,11 @@ def generate(today: dt.date) -> None:
         )
         membership_ensure(user=user, organisation=org, role=Membership.Role.CASEWORKER)
         membership_ensure(user=manager, organisation=org, role=Membership.Role.MANAGER)
+        perms = list(
+            Permission.objects.filter(
+                content_type__app_label="plans", codename__in=["view_plan", "change_plan"]
+            ).values_list("pk", flat=True)
+        )
         with connection.cursor() as cur:
             cur.execute("truncate plans_plan, citizens_citizen cascade")
             step = 100_000
@@ -84,9 +93,41 @@ def generate(today: dt.date) -> None:
                     " 1, %s, now(), now() from generate_series(%s, %s) g",
                     [user.pk, org.pk, DUE_EVERY, today, today, user.pk, start, end],
                 )
+                cur.execute(
+                    f"insert into {Consent._meta.db_table} (citizen_id, form, given_at,"
+                    " recorded_by_id, recorded_for_id)"
+                    " select g, 'written', now() - interval '1 day', %s, %s"
+                    " from generate_series(%s, %s) g",
+                    [user.pk, org.pk, start, end],
+                )
+                cur.execute(
+                    f"insert into {Consent.organisations.through._meta.db_table}"
+                    " (consent_id, organisation_id)"
+                    f" select c.id, %s from {Consent._meta.db_table} c"
+                    " where c.citizen_id between %s and %s",
+                    [org.pk, start, end],
+                )
+                cur.execute(
+                    f"insert into {Participation._meta.db_table}"
+                    " (plan_id, organisation_id, added_by_id, added_at)"
+                    " select p.id, %s, %s, now() from plans_plan p"
+                    " where p.citizen_id between %s and %s",
+                    [org.pk, user.pk, start, end],
+                )
+                for perm in perms:
+                    cur.execute(
+                        f"insert into {PlanGroupObjectPermission._meta.db_table}"
+                        " (content_object_id, group_id, permission_id)"
+                        " select p.id, %s, %s from plans_plan p"
+                        " where p.citizen_id between %s and %s",
+                        [org.group_id, perm, start, end],
+                    )
                 print(f"  generated {end:,}/{TOTAL:,} plans", flush=True)
             cur.execute("select setval('citizens_citizen_id_seq', %s)", [TOTAL])
-            cur.execute("analyze citizens_citizen; analyze plans_plan")
+            cur.execute(
+                "analyze citizens_citizen; analyze plans_plan; analyze citizens_consent;"
+                " analyze citizens_consent_organisations"
+            )
 
 
 def queue_empty(client) -> bool:  # type: ignore[no-untyped-def]

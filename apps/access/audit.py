@@ -36,6 +36,15 @@ def event(
     detail: dict[str, Any] | None = None,
     purpose: str | None = None,
 ) -> dict[str, Any]:
+    """One audit event as the fields of an ``AccessEvent``.
+
+    The request id is the service's own; a client's ``X-Request-ID`` (validated by the
+    request middleware) travels in ``detail`` as ``client_request_id``, so it is covered by
+    the hash chain like every other field and never mistaken for ours.
+    """
+    detail = dict(detail or {})
+    if actor.client_request_id:
+        detail["client_request_id"] = actor.client_request_id
     return {
         "actor": actor.user,
         "organisation": actor.organisation,
@@ -45,7 +54,7 @@ def event(
         "citizen_id": citizen_id,
         "purpose": (purpose or actor.purpose)[:200],
         "outcome": outcome,
-        "detail": detail or {},
+        "detail": detail,
         "request_id": actor.request_id,
         "client_address": actor.client_address,
     }
@@ -105,6 +114,26 @@ def citizen_of(obj: Any) -> int | None:
         return obj.citizen_id
     plan = getattr(obj, "plan", None)  # handovers, reviews, events: the plan's citizen
     return getattr(plan, "citizen_id", None)
+
+
+def object_pk(value: Any) -> int | None:
+    """An object id from a request, or None when it is not one a row could have."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return pk if 0 < pk < 2**63 else None
+
+
+def citizen_of_object(queryset: Any, object_id: Any, path: str = "citizen_id") -> int | None:
+    """The citizen a refused attempt concerns, when the object exists: one indexed lookup.
+
+    Only the audit trail learns it; the refused person gets the same 404 either way.
+    """
+    pk = object_pk(object_id)
+    if pk is None:
+        return None
+    return queryset.filter(pk=pk).values_list(path, flat=True).first()
 
 
 def record_denied(exc: Exception, request: Any) -> None:

@@ -67,8 +67,10 @@ def consent_covers(actor: Actor, citizen_ref: Any) -> Exists:
 # --- plans ------------------------------------------------------------------------------------
 
 
-def plan_granted(actor: Actor, codename: str = "view_plan") -> Exists:
+def plan_granted(actor: Actor, codename: str = "view_plan", plan: str = "pk") -> Exists:
     """A guardian grant of ``plans.<codename>`` to the acting organisation's group.
+
+    ``plan`` names the outer query's plan (``pk`` on plans; ``plan`` on what hangs off one).
 
     The permission is a scalar subquery (PostgreSQL runs it once, as an InitPlan), not a join:
     with group and permission both fixed, the grant table's unique index (group, permission,
@@ -84,7 +86,7 @@ def plan_granted(actor: Actor, codename: str = "view_plan") -> Exists:
     )
     return Exists(
         PlanGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"),
+            content_object=OuterRef(plan),
             group_id=actor.organisation.group_id,
             permission_id=Subquery(permission),
         )
@@ -154,7 +156,8 @@ def access_plan(
     audit_action = Action.UPDATE if action == "coordinate" else action
     plan = _get(plans_visible_to(actor), plan_id)
     if plan is None:
-        raise NotVisible(_denied(actor, audit_action, "plan", plan_id))
+        citizen_id = audit.citizen_of_object(Plan.objects, plan_id)
+        raise NotVisible(_denied(actor, audit_action, "plan", plan_id, citizen_id=citizen_id))
     glass = audit.break_glass_reason(plan)
     if action != Action.VIEW:
         reason = _write_refusal(actor, plan, action)
@@ -214,15 +217,26 @@ def citizens_visible_to(actor: Actor) -> QuerySet[Citizen]:
 
 
 def access_citizen(
-    actor: Actor, citizen_id: Any, action: str = Action.VIEW, *, record: bool = True
+    actor: Actor,
+    citizen_id: Any,
+    action: str = Action.VIEW,
+    *,
+    record: bool = True,
+    object_type: str = "citizen",
+    object_id: Any = None,
 ) -> Citizen:
+    """The citizen, if the acting organisation may see them; else 404 (403 for a manager's
+    write). ``object_type``/``object_id`` name what a refusal was about (a consent, the access
+    report); either way the refusal is recorded with the citizen, if they exist."""
     citizen = _get(citizens_visible_to(actor), citizen_id)
+    about = citizen_id if object_id is None else object_id
     if citizen is None:
-        raise NotVisible(_denied(actor, action, "citizen", citizen_id))
+        concerned = audit.citizen_of_object(Citizen.objects, citizen_id, "pk")
+        raise NotVisible(_denied(actor, action, object_type, about, citizen_id=concerned))
     if action != Action.VIEW and not actor.is_caseworker:
         raise Forbidden(
             _("Managers may read but not change citizen data."),
-            _denied(actor, action, "citizen", citizen.pk, citizen_id=citizen.pk),
+            _denied(actor, action, object_type, about, citizen_id=citizen.pk),
         )
     if record:
         audit.record(actor, action, "citizen", citizen.pk, citizen_id=citizen.pk)

@@ -21,6 +21,7 @@ class Actor:
     request_id: str = ""
     client_address: str | None = None
     purpose: str = DEFAULT_PURPOSE
+    client_request_id: str = ""
     memberships: tuple[Membership, ...] = field(default=(), compare=False)
 
     @property
@@ -58,8 +59,14 @@ def actor_for(
     *,
     request_id: str = "",
     client_address: str | None = None,
+    client_request_id: str = "",
 ) -> Actor:
-    """The acting context. A user with one membership acts for it; with several, they choose."""
+    """The acting context. A user with one membership acts for it; with several, they choose.
+
+    Asking to act for an organisation the user is not a member of is refused (400) and the
+    refusal carries a denied audit event (``organisation_refused``), written by the error
+    handler.
+    """
     if not user.is_authenticated:
         raise exceptions.NotAuthenticated()
     memberships = tuple(Membership.objects.filter(user=user).select_related("organisation"))
@@ -76,9 +83,17 @@ def actor_for(
     else:
         chosen_list = [m for m in memberships if str(m.organisation_id) == str(organisation_id)]
         if not chosen_list:
-            raise OrganisationRequired(
+            refused = OrganisationRequired(
                 _("You are not a member of organisation %(id)s.") % {"id": organisation_id}
             )
+            refused.audit_event = organisation_refused(  # type: ignore[attr-defined]
+                user,
+                organisation_id,
+                request_id=request_id,
+                client_address=client_address,
+                client_request_id=client_request_id,
+            )
+            raise refused
         chosen = chosen_list[0]
     return Actor(
         user=user,
@@ -86,8 +101,40 @@ def actor_for(
         role=chosen.role,
         request_id=request_id,
         client_address=client_address,
+        client_request_id=client_request_id,
         memberships=memberships,
     )
+
+
+def organisation_refused(
+    user: User,
+    asked: object,
+    *,
+    request_id: str = "",
+    client_address: str | None = None,
+    client_request_id: str = "",
+) -> dict:
+    """The denied audit event of a request to act for an organisation one is not in.
+
+    There is no acting organisation; what was asked is kept as the object id (printable
+    characters only, cut short), so the managers of the user's own organisations see it.
+    """
+    from apps.audit.models import AccessEvent
+
+    text = "".join(ch for ch in str(asked) if ch.isprintable())[:64]
+    return {
+        "actor": user,
+        "organisation": None,
+        "action": AccessEvent.Action.CHOOSE,
+        "object_type": "organisation",
+        "object_id": text,
+        "citizen_id": None,
+        "purpose": DEFAULT_PURPOSE,
+        "outcome": AccessEvent.Outcome.DENIED,
+        "detail": {"client_request_id": client_request_id} if client_request_id else {},
+        "request_id": request_id,
+        "client_address": client_address,
+    }
 
 
 def actor_from_request(request) -> Actor:  # type: ignore[no-untyped-def]
@@ -104,6 +151,7 @@ def actor_from_request(request) -> Actor:  # type: ignore[no-untyped-def]
         organisation_id,
         request_id=getattr(request, "request_id", ""),
         client_address=getattr(request, "client_address", None),
+        client_request_id=getattr(request, "client_request_id", ""),
     )
     request._kip_actor = actor
     return actor

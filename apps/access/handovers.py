@@ -4,7 +4,8 @@ Who may propose: the plan's coordinator, or a manager of the coordinator's organ
 Who may receive: a caseworker of an organisation on the plan, or of one the citizen's consent
 covers (it joins the plan when the handover is accepted). Who answers: only the receiver,
 acting for the receiving organisation. Who cancels: the person who proposed it, or the one
-handing over. A handover is visible to the people it names; to anyone else it does not exist.
+handing over. A handover is visible to the people it names, and to them only while the plan
+consent rule holds (``apps.access.derived``); to anyone else it does not exist.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.access import audit
 from apps.access.checks import Action, Forbidden, NotVisible, access_plan, is_coordinator
 from apps.access.context import Actor
+from apps.access.derived import plan_objects_in_reach
 from apps.audit.models import AccessEvent
 from apps.coordination.models import Handover
 from apps.core.exceptions import ApplicationError
@@ -26,10 +28,16 @@ from apps.plans.models import Plan
 HANDOVER = Action.HANDOVER
 
 
-def _denied(actor: Actor, object_type: str, object_id: Any, citizen_id: int | None = None) -> dict:
+def _denied(
+    actor: Actor,
+    object_type: str,
+    object_id: Any,
+    citizen_id: int | None = None,
+    action: str = HANDOVER,
+) -> dict:
     return audit.event(
         actor,
-        HANDOVER,
+        action,
         object_type,
         object_id,
         citizen_id=citizen_id,
@@ -38,26 +46,39 @@ def _denied(actor: Actor, object_type: str, object_id: Any, citizen_id: int | No
 
 
 def handovers_visible_to(actor: Actor) -> QuerySet[Handover]:
-    """Handovers to, from, or proposed by the acting person."""
+    """Handovers to, from, or proposed by the acting person, within the plan consent rule.
+
+    Named on it is not enough: the acting organisation must take part in the plan within
+    the citizen's consent, or be the receiving organisation while consent covers it
+    (``apps.access.derived``). Withdrawn or expired consent hides the handover and its note.
+    """
     user = actor.user
-    return Handover.objects.filter(Q(to_user=user) | Q(from_user=user) | Q(proposed_by=user))
+    named = Handover.objects.filter(Q(to_user=user) | Q(from_user=user) | Q(proposed_by=user))
+    return plan_objects_in_reach(named, actor, receiving_organisation="to_organisation")
 
 
-def access_handover(actor: Actor, handover_id: Any, *, record: bool = True) -> Handover:
-    """The handover if the actor is named on it; else 404."""
-    try:
-        pk = int(handover_id)
-    except (TypeError, ValueError):
-        pk = None
+def access_handover(
+    actor: Actor, handover_id: Any, action: str = Action.VIEW, *, record: bool = True
+) -> Handover:
+    """The handover if the actor is named on it and it is within reach; else 404.
+
+    ``action``: VIEW to read it; HANDOVER to answer or cancel it, which a break-the-glass
+    grant does not allow (403).
+    """
+    pk = audit.object_pk(handover_id)
     handover = (
         handovers_visible_to(actor).select_related("plan").filter(pk=pk).first() if pk else None
     )
     if handover is None:
-        raise NotVisible(_denied(actor, "handover", handover_id))
-    if record:
-        audit.record(
-            actor, Action.VIEW, "handover", handover.pk, citizen_id=handover.plan.citizen_id
+        citizen_id = audit.citizen_of_object(Handover.objects, pk, "plan__citizen_id")
+        raise NotVisible(_denied(actor, "handover", handover_id, citizen_id, action))
+    if action != Action.VIEW and audit.break_glass_reason(handover):
+        raise Forbidden(
+            _("Break-the-glass access is read only."),
+            _denied(actor, "handover", handover.pk, handover.plan.citizen_id, action),
         )
+    if record:
+        audit.record_objects(actor, Action.VIEW, [handover])
     return handover
 
 
@@ -123,8 +144,33 @@ def handover_cancel_check(actor: Actor, handover: Handover) -> None:
         )
 
 
-def notifications_visible_to(user: Any) -> QuerySet:
-    """A person's own inbox: nobody reads another's notifications."""
+def notifications_visible_to(actor: Actor) -> QuerySet:
+    """A person's own inbox, within the plan consent rule.
+
+    A notification about a plan is listed only while its plan is within the acting
+    organisation's reach (or, for one about a handover, while the organisation it is offered
+    to is covered by consent); break-the-glass does not count, as the inbox is a work list,
+    not a way to read a plan. Notifications about no plan are the person's own and stay.
+    """
     from apps.notifications.models import Notification
 
-    return Notification.objects.filter(recipient=user)
+    return plan_objects_in_reach(
+        Notification.objects.filter(recipient=actor.user),
+        actor,
+        receiving_organisation="handover__to_organisation",
+        break_glass=False,
+        planless=True,
+    )
+
+
+def access_notification(actor: Actor, notification_id: Any) -> Any:
+    """The acting person's notification, if within reach; else 404 (recorded with the
+    citizen it concerns, if any)."""
+    from apps.notifications.models import Notification
+
+    pk = audit.object_pk(notification_id)
+    notification = notifications_visible_to(actor).filter(pk=pk).first() if pk else None
+    if notification is None:
+        citizen_id = audit.citizen_of_object(Notification.objects, pk, "plan__citizen_id")
+        raise NotVisible(_denied(actor, "notification", notification_id, citizen_id, Action.UPDATE))
+    return notification

@@ -16,6 +16,7 @@ from apps.access.checks import Forbidden, NotVisible, plans_visible_to
 from apps.access.context import Actor
 from apps.audit.models import AccessEvent, BreakGlass
 from apps.citizens import cpr
+from apps.citizens.models import Citizen
 from apps.core.exceptions import ApplicationError, Conflict
 from apps.organisations.models import Membership
 from apps.plans.models import Plan
@@ -47,8 +48,15 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
     digits = None
     with contextlib.suppress(cpr.InvalidCPR):
         digits = cpr.normalise(cpr_number or "")
-    criteria = {"criteria": {"cpr_hash": cpr.lookup_hash(digits)[:16] if digits else None}}
-    deny: dict[str, Any] = {"detail": criteria}
+    lookup = cpr.lookup_hash(digits) if digits else None
+    criteria = {"criteria": {"cpr_hash": lookup[:16] if lookup else None}}
+    # A refusal is recorded with the citizen it concerns, if the number is one of ours.
+    concerned = (
+        Citizen.objects.filter(cpr_hash=lookup).values_list("pk", flat=True).first()
+        if lookup
+        else None
+    )
+    deny: dict[str, Any] = {"detail": criteria, "citizen_id": concerned}
     if not actor.is_caseworker:
         raise Forbidden(
             _("Only caseworkers may break the glass."),
@@ -93,7 +101,6 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
             Action.BREAK_GLASS,
             "plan",
             object_id=plan.pk,
-            citizen_id=plan.citizen_id,
             **deny,
         )
     grant = BreakGlass.objects.create(
@@ -118,6 +125,9 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
 
 
 def _notify(grant: BreakGlass, plan: Plan) -> None:
+    """Tell the plan's coordinator (about the plan) and the actor's managers (about the
+    grant, which their review queue shows; the plan itself is not theirs to see, so their
+    notice names no plan and stays in their inbox whatever the plan's consent)."""
     from apps.notifications.services import notification_create
 
     managers = Membership.objects.filter(
@@ -130,7 +140,7 @@ def _notify(grant: BreakGlass, plan: Plan) -> None:
         notification_create(
             kind="break_glass",
             recipient=recipient,
-            plan=plan,
+            plan=plan if recipient == plan.coordinator_user_id else None,
             context={
                 "break_glass": grant.pk,
                 "actor": grant.actor_id,
@@ -148,10 +158,13 @@ def break_glass_for_review(*, actor: Actor) -> Any:
 @transaction.atomic
 def break_glass_review(*, actor: Actor, grant_id: Any, note: str = "") -> BreakGlass:
     """A manager marks a grant of their organisation's people as reviewed."""
+    concerned = audit.citizen_of_object(BreakGlass.objects, grant_id)
     if not actor.is_manager:
         raise Forbidden(
             _("Only managers review break-the-glass use."),
-            audit.event(actor, Action.UPDATE, "breakglass", grant_id, outcome=DENIED),
+            audit.event(
+                actor, Action.UPDATE, "breakglass", grant_id, citizen_id=concerned, outcome=DENIED
+            ),
         )
     try:
         grant = (
@@ -160,7 +173,11 @@ def break_glass_review(*, actor: Actor, grant_id: Any, note: str = "") -> BreakG
     except (TypeError, ValueError):
         grant = None
     if grant is None:
-        raise NotVisible(audit.event(actor, Action.UPDATE, "breakglass", grant_id, outcome=DENIED))
+        raise NotVisible(
+            audit.event(
+                actor, Action.UPDATE, "breakglass", grant_id, citizen_id=concerned, outcome=DENIED
+            )
+        )
     if grant.reviewed_at is not None:
         raise Conflict(_("This use has already been reviewed."), code="already_reviewed")
     grant.reviewed_by = actor.user

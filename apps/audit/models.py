@@ -25,6 +25,7 @@ class AccessEvent(models.Model):
         HANDOVER = "handover", _("handover")
         CONSENT = "consent", _("consent")
         BREAK_GLASS = "break_glass", _("break the glass")
+        CHOOSE = "choose", _("choose organisation")
         ADMIN = "admin", _("administration")
 
     class Outcome(models.TextChoices):

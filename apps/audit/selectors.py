@@ -5,11 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models.functions import Cast
 
+from apps.access.checks import consent_covers
 from apps.access.context import Actor
 from apps.audit.models import AccessEvent
+from apps.citizens.models import Citizen
 from apps.organisations.models import Membership
 from apps.plans.models import Participation
 
@@ -17,28 +29,54 @@ Action = AccessEvent.Action
 READS = (Action.VIEW, Action.LIST, Action.SEARCH, Action.EXPORT)
 
 
+def citizen_known_to(actor: Actor, citizen: Any) -> Q:
+    """The acting organisation has the citizen in view: it takes part in one of their plans,
+    registered them, or their consent covers it."""
+    org = actor.organisation
+    return (
+        Q(Exists(Participation.objects.filter(organisation=org, plan__citizen_id=citizen)))
+        | Q(Exists(Citizen.objects.filter(pk=citizen, registered_for=org)))
+        | Q(consent_covers(actor, citizen))
+    )
+
+
 def events_visible_to(actor: Actor) -> QuerySet[AccessEvent]:
     """Events of the manager's organisation's people (acting for it), and events about
-    citizens whose plans the organisation takes part in (whoever acted)."""
+    citizens whose plans the organisation takes part in (whoever acted).
+
+    Each carries ``citizen_shown``: the citizen, except on a refused attempt about a citizen
+    the organisation does not have in view (its own people tried what they may not see);
+    the refusal is shown, whom it concerned is not, so the trail tells the refused side
+    nothing the refusal did not.
+    """
     org = actor.organisation
     on_our_plans = Participation.objects.filter(
         organisation=org, plan__citizen_id=OuterRef("citizen_id")
     )
     our_people = Membership.objects.filter(organisation=org, user_id=OuterRef("actor_id"))
-    # A refused attempt on a plan names the plan only (the citizen stays unsaid).
+    # A refused attempt on a plan recorded before refusals named their citizen.
     our_plan = Participation.objects.annotate(
         plan_key=Cast("plan_id", output_field=CharField())
     ).filter(organisation=org, plan_key=OuterRef("object_id"))
+    shown = Q(outcome=AccessEvent.Outcome.ALLOWED) | citizen_known_to(actor, OuterRef("citizen_id"))
     return AccessEvent.objects.filter(
         Q(organisation=org)
         | Exists(our_people)
         | Exists(on_our_plans)
         | (Q(object_type="plan") & Exists(our_plan))
+    ).annotate(
+        citizen_shown=Case(
+            When(shown, then=F("citizen_id")), default=None, output_field=BigIntegerField()
+        )
     )
 
 
 def events_filter(events: QuerySet[AccessEvent], filters: dict[str, Any]) -> QuerySet[AccessEvent]:
-    """Apply validated filters (see ``api.filters.EventFilter``)."""
+    """Apply validated filters (see ``api.filters.EventFilter``).
+
+    ``citizen`` matches the citizen as shown (``events_visible_to``), so a filter finds no
+    more than the rows show; ``citizen_id`` first keeps it on the index.
+    """
     lookups = {
         "actor": "actor_id",
         "organisation": "organisation_id",
@@ -52,6 +90,9 @@ def events_filter(events: QuerySet[AccessEvent], filters: dict[str, Any]) -> Que
         value = filters.get(name)
         if value not in (None, ""):
             events = events.filter(**{lookup: value})
+    if filters.get("citizen") not in (None, ""):
+        # An annotation of events_visible_to, unknown to the type checker's model.
+        events = events.filter(**{"citizen_shown": filters["citizen"]})
     return events
 
 

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access import audit
-from apps.access.checks import Action, access_citizen, require_caseworker
+from apps.access.checks import Action, NotVisible, access_citizen, require_caseworker
 from apps.access.context import Actor
+from apps.audit.models import AccessEvent
 from apps.citizens import cpr
 from apps.citizens.models import Citizen, Consent
-from apps.core.exceptions import ApplicationError, Conflict, NotFound
+from apps.core.exceptions import ApplicationError, Conflict
 from apps.organisations.models import Organisation
 
 
@@ -89,7 +90,7 @@ def consent_give(
     expires_at: datetime.datetime | None = None,
 ) -> Consent:
     """Record the citizen's consent to share with the organisations named."""
-    citizen = access_citizen(actor, citizen_id, Action.CONSENT)
+    citizen = access_citizen(actor, citizen_id, Action.CONSENT, object_type="consent", object_id="")
     if not organisation_ids:
         raise ApplicationError(
             _("Name at least one organisation."),
@@ -134,10 +135,23 @@ def consent_withdraw(*, actor: Actor, citizen_id: int, consent_id: int) -> Conse
     """
     from apps.plans.services import participations_prune_uncovered
 
-    citizen = access_citizen(actor, citizen_id, Action.CONSENT)
+    citizen = access_citizen(
+        actor, citizen_id, Action.CONSENT, object_type="consent", object_id=consent_id
+    )
     consent = Consent.objects.select_for_update().filter(citizen=citizen, pk=consent_id).first()
     if consent is None:
-        raise NotFound(_("Not found."))
+        # Another citizen's consent (or none): recorded with the citizen it concerns.
+        concerned = audit.citizen_of_object(Consent.objects, consent_id) or citizen.pk
+        raise NotVisible(
+            audit.event(
+                actor,
+                Action.CONSENT,
+                "consent",
+                consent_id,
+                citizen_id=concerned,
+                outcome=AccessEvent.Outcome.DENIED,
+            )
+        )
     if consent.withdrawn_at is not None:
         raise Conflict(_("This consent is already withdrawn."), code="already_withdrawn")
     consent.withdrawn_at = timezone.now()

@@ -183,7 +183,7 @@ def _live(handover: Handover) -> None:
 @transaction.atomic
 def handover_accept(*, actor: Actor, handover_id: int) -> Handover:
     """The receiver takes over: the coordinator switches in the same transaction."""
-    visible = access_handover(actor, handover_id, record=False)
+    visible = access_handover(actor, handover_id, Action.HANDOVER, record=False)
     handover_answer_check(actor, visible)
 
     def check(handover: Handover) -> None:
@@ -225,7 +225,7 @@ def handover_accept(*, actor: Actor, handover_id: int) -> Handover:
 @transaction.atomic
 def handover_decline(*, actor: Actor, handover_id: int, reason: str = "") -> Handover:
     """The receiver says no; the old coordinator stays and is told."""
-    visible = access_handover(actor, handover_id, record=False)
+    visible = access_handover(actor, handover_id, Action.HANDOVER, record=False)
     handover_answer_check(actor, visible)
     reason = (reason or "").strip()
     if not reason:
@@ -255,7 +255,7 @@ def handover_decline(*, actor: Actor, handover_id: int, reason: str = "") -> Han
 @transaction.atomic
 def handover_cancel(*, actor: Actor, handover_id: int) -> Handover:
     """The proposer withdraws the offer."""
-    visible = access_handover(actor, handover_id, record=False)
+    visible = access_handover(actor, handover_id, Action.HANDOVER, record=False)
     handover_cancel_check(actor, visible)
     handover, plan = _transition(
         handover_id=visible.pk, to_state=State.CANCELLED, decided_by=actor.user
@@ -284,7 +284,8 @@ def handover_cancel_for_leaver(*, handover_id: int, leaver_id: int) -> Handover 
 
 
 def handovers_expire(*, now: dt.datetime | None = None) -> int:
-    """System move: pending handovers past their expiry become expired; both sides are told."""
+    """System move: pending handovers past their expiry become expired; both sides are told
+    (each only while the citizen's consent covers its organisation)."""
     now = now or timezone.now()
     count = 0
     for pk in Handover.objects.filter(state=State.PROPOSED, expires_at__lte=now).values_list(
@@ -296,7 +297,14 @@ def handovers_expire(*, now: dt.datetime | None = None) -> int:
             except Conflict:  # answered meanwhile
                 continue
             count += 1
-            for user_id in sorted({handover.from_user_id, handover.to_user_id}):
+            # Each side is told only while the citizen's consent covers its organisation.
+            covered = organisations_covered(citizen=plan.citizen)
+            sides = {
+                handover.from_user_id: handover.from_organisation_id,
+                handover.to_user_id: handover.to_organisation_id,
+            }
+            told = {user_id for user_id, org_id in sides.items() if org_id in covered}
+            for user_id in sorted(told):
                 notification_create(
                     kind=K.HANDOVER_EXPIRED,
                     recipient=user_id,

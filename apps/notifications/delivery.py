@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.access.derived import notification_in_reach_of_recipient
 from apps.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -34,13 +35,18 @@ def notification_claim(*, notification_id: int) -> str | None:
 
 def notification_deliver(*, notification_id: int) -> bool:
     """Deliver once: the in-app inbox shows the row as soon as it exists; here we send the
-    e-mail (if the recipient has an address and wants it) and mark the row delivered.
+    e-mail (if the recipient has an address and wants it, and may still see what it is
+    about) and mark the row delivered.
     Returns True if this call delivered it."""
     token = notification_claim(notification_id=notification_id)
     if token is None:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if notification.email_sent_at is None:
+    if notification.email_sent_at is None and not notification_in_reach_of_recipient(notification):
+        # Consent for the recipient's organisation lapsed after the row was made: no e-mail
+        # about a plan they can no longer open (the inbox hides it too).
+        log.info("notification %s not e-mailed: out of the recipient's reach", notification_id)
+    elif notification.email_sent_at is None:
         from apps.notifications.email import notification_email_send
 
         if notification_email_send(notification=notification):

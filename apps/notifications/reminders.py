@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
+from apps.access.derived import consent_covers_organisation
 from apps.notifications.models import Notification
 from apps.notifications.services import enqueue_delivery, notification_dedupe_key
 from apps.notifications.workdays import last_date_where, working_days_add, working_days_sub
@@ -91,14 +92,24 @@ def _managers(organisation_ids: Iterable[int]) -> dict[int, list[int]]:
     return by_org
 
 
-def _review_rows(today: dt.date) -> list[Notification]:
-    """Review reminders for active plans, read by date ranges on plan_active_next_review_idx."""
+def _review_rows(today: dt.date, now: dt.datetime | None = None) -> list[Notification]:
+    """Review reminders for active plans, read by date ranges on plan_active_next_review_idx.
+
+    Only while the citizen's consent covers the coordinator's organisation: without it the
+    coordinator (and their manager) cannot open the plan, so nobody there is reminded.
+    """
     lookback = today - dt.timedelta(days=settings.KIP_REMINDER_LOOKBACK_DAYS)
     upcoming_until = last_date_where(
         working_days_add(today, settings.KIP_REVIEW_UPCOMING_WORKING_DAYS),
         lambda d: review_upcoming_from(d) <= today,
     )
-    active = Plan.objects.filter(status=Plan.Status.ACTIVE)
+    active = Plan.objects.filter(status=Plan.Status.ACTIVE).filter(
+        consent_covers_organisation(
+            OuterRef("citizen_id"),
+            OuterRef("coordinator_organisation_id"),
+            at=now or timezone.now(),
+        )
+    )
     fields = ("pk", "next_review", "coordinator_user_id", "coordinator_organisation_id")
     plans = list(
         active.filter(next_review__gte=lookback, next_review__lte=upcoming_until).values_list(
@@ -122,13 +133,18 @@ def _review_rows(today: dt.date) -> list[Notification]:
     return rows
 
 
-def _handover_rows(today: dt.date) -> list[Notification]:
+def _handover_rows(today: dt.date, now: dt.datetime | None = None) -> list[Notification]:
+    """Reminders to the receiver and escalations to their managers, only while the citizen's
+    consent covers the receiving organisation (else the handover is out of their reach)."""
     from apps.coordination.models import Handover
 
+    covered = consent_covers_organisation(
+        OuterRef("plan__citizen_id"), OuterRef("to_organisation_id"), at=now or timezone.now()
+    )
     pending = list(
-        Handover.objects.filter(state=Handover.State.PROPOSED).values_list(
-            "pk", "plan_id", "to_user_id", "to_organisation_id", "created"
-        )
+        Handover.objects.filter(state=Handover.State.PROPOSED)
+        .filter(covered)
+        .values_list("pk", "plan_id", "to_user_id", "to_organisation_id", "created")
     )
     rows: list[Notification] = []
     escalate = []
@@ -237,7 +253,7 @@ def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     result = SweepResult()
     result.expired = handovers_expire(now=now)
     with transaction.atomic():
-        rows = _review_rows(today) + _handover_rows(today)
+        rows = _review_rows(today, now) + _handover_rows(today, now)
         new_ids = notifications_insert(rows)
         requeue = _requeue_ids(now, set(new_ids))
         enqueue_delivery(new_ids + requeue)

@@ -8,4 +8,4 @@ from apps.access.handovers import notifications_visible_to
 
 def unread_count(*, actor: Actor) -> int:
     """Unread notifications in the acting person's inbox (the header shows it on every page)."""
-    return notifications_visible_to(actor.user).filter(read_at__isnull=True).count()
+    return notifications_visible_to(actor).filter(read_at__isnull=True).count()

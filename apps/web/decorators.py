@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from rest_framework.exceptions import PermissionDenied as NoMembership
 
+from apps.access.audit import record_denied
 from apps.access.context import Actor, OrganisationRequired, actor_from_request
 
 ActingView = Callable[..., HttpResponse]
@@ -28,7 +29,8 @@ def acting(view: ActingView) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             actor: Actor = actor_from_request(request)
-        except OrganisationRequired:
+        except OrganisationRequired as refused:
+            record_denied(refused, request)  # a remembered organisation one has left
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('web:choose-organisation')}?{query}")
         except NoMembership as exc:  # a system administrator, or someone who has left

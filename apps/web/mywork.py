@@ -92,7 +92,7 @@ def my_work(*, actor: Actor, today: dt.date | None = None) -> MyWork:
     work.waiting_for_me = [h for h in pending if h.to_user_id == actor.user.pk]
     work.proposed_by_me = [h for h in pending if h.to_user_id != actor.user.pk]
     work.prompts = list(
-        notifications_visible_to(actor.user)
+        notifications_visible_to(actor)
         .filter(kind=Notification.Kind.REVIEW_PROMPTED, read_at__isnull=True)
         .select_related("plan__citizen")
         .order_by("-created")[:LIMIT]

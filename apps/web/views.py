@@ -12,7 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from apps.access.context import Actor
+from apps.access import audit
+from apps.access.context import Actor, organisation_refused
 from apps.web.decorators import acting
 from apps.web.mywork import my_work
 
@@ -48,6 +49,18 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
         if chosen.isdigit() and memberships.filter(organisation_id=int(chosen)).exists():
             request.session["organisation_id"] = int(chosen)
             return redirect(next_url or "web:home")
+        # Not one of the user's organisations: refused, and the attempt is in the trail.
+        audit.write(
+            [
+                organisation_refused(
+                    request.user,  # type: ignore[arg-type]
+                    chosen,
+                    request_id=getattr(request, "request_id", ""),
+                    client_address=getattr(request, "client_address", None),
+                    client_request_id=getattr(request, "client_request_id", ""),
+                )
+            ]
+        )
     return render(
         request,
         "web/choose_organisation.html",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.notifications.models import Notification
 from apps.plans.models import Plan
+from tests.lapse import lapsing  # noqa: F401  (a fixture)
 
 CPH = dt.timezone(dt.timedelta(hours=1))
 

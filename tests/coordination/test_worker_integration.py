@@ -4,6 +4,7 @@ sweeps run at once, or Redis goes away during a sweep."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import signal
@@ -19,9 +20,10 @@ from celery import Celery
 from django.db import connection
 from django.utils import timezone
 
-from apps.citizens.services import citizen_register
+from apps.citizens.services import citizen_register, consent_give
 from apps.notifications.models import Notification
 from apps.plans.models import Plan
+from apps.plans.services import plan_create
 
 pytestmark = [
     pytest.mark.postgres,
@@ -188,23 +190,33 @@ def workers(tmp_path, redis):
 
 
 def due_plans(world, n: int) -> list[int]:
-    """n active plans whose review is due today, coordinated by the world's coordinator."""
+    """n active plans whose review is due today, coordinated by the world's coordinator,
+    each made as people make them: consent first, then the plan shared within it (the sweep
+    and delivery remind only those the citizen's consent lets see the plan)."""
     actor = world.actor(world.coordinator, "addiction")
+    addiction = world.orgs["addiction"].pk
     today = timezone.localdate()
     plans = []
     for i in range(n):
         citizen = citizen_register(actor=actor, cpr_number=f"01019{i:05d}", name=f"Borger {i}")
-        plans.append(
-            Plan(
-                citizen=citizen,
-                status=Plan.Status.ACTIVE,
-                coordinator_user=world.coordinator,
-                coordinator_organisation=world.orgs["addiction"],
-                next_review=today,
-                created_by=world.coordinator,
-            )
+        consent_give(
+            actor=actor,
+            citizen_id=citizen.pk,
+            organisation_ids=[addiction],
+            form="written",
+            given_at=timezone.now() - datetime.timedelta(hours=1),
         )
-    return [p.pk for p in Plan.objects.bulk_create(plans)]
+        plan = plan_create(
+            actor=actor,
+            citizen_id=citizen.pk,
+            coordinator_user_id=world.coordinator.pk,
+            coordinator_organisation_id=addiction,
+            participant_ids=[addiction],
+            next_review=today,
+            status=Plan.Status.ACTIVE,
+        )
+        plans.append(plan.pk)
+    return plans
 
 
 def wait_delivered(workers: Workers, expected: int, timeout: float = 90) -> None:

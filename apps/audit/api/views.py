@@ -82,7 +82,7 @@ def event_row(event: AccessEvent) -> dict[str, Any]:
         "action": event.action,
         "object_type": event.object_type,
         "object_id": event.object_id,
-        "citizen": event.citizen_id,
+        "citizen": getattr(event, "citizen_shown", event.citizen_id),
         "purpose": event.purpose,
         "outcome": event.outcome,
         "detail": event.detail,
@@ -171,7 +171,9 @@ def _safe(value: Any) -> Any:
 def _csv_lines(events: Any) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
-    for row in events.values_list(*CSV_COLUMNS).iterator(chunk_size=2000):
+    # The citizen as the manager may see it (see ``selectors.events_visible_to``).
+    columns = ["citizen_shown" if c == "citizen_id" else c for c in CSV_COLUMNS]
+    for row in events.values_list(*columns).iterator(chunk_size=2000):
         values = list(row)
         values[1] = values[1].isoformat()
         yield writer.writerow([_safe(v) for v in values])
@@ -201,7 +203,9 @@ class UnusualList(_TrailView):
 
 def access_report_for(actor: Actor, citizen_id: Any) -> dict[str, Any]:
     """Build the report for a caseworker with access to the citizen; the request is audited."""
-    citizen = access_citizen(actor, citizen_id, Action.EXPORT, record=False)
+    citizen = access_citizen(
+        actor, citizen_id, Action.EXPORT, record=False, object_type="access_report"
+    )
     if not actor.is_caseworker:
         raise Forbidden(
             _("A caseworker with access to the citizen hands out the access report."),

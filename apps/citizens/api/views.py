@@ -70,7 +70,9 @@ class ConsentList(AccessView):
     serializer_class = ConsentSerializer
 
     def get(self, request, citizen_pk):  # type: ignore[no-untyped-def]
-        citizen = access_citizen(self.actor, citizen_pk, Action.VIEW)
+        citizen = access_citizen(
+            self.actor, citizen_pk, Action.VIEW, object_type="consent", object_id=""
+        )
         consents = Consent.objects.filter(citizen=citizen).prefetch_related("organisations")
         page = self.paginate_and_record(consents.order_by("-id"))  # one event per consent
         return self.get_paginated_response(ConsentSerializer(page, many=True).data)

@@ -48,14 +48,11 @@ class HandoverList(AccessView):
     list_action: str = "list"
 
     def get(self, request):  # type: ignore[no-untyped-def]
-        queryset = handovers_visible_to(self.actor).select_related("plan")
+        queryset = handovers_visible_to(self.actor)
         state = request.query_params.get("state")
         if state:
             queryset = queryset.filter(state=state)
-        page = self.paginate_queryset(queryset)
-        from apps.access import audit
-
-        audit.record_objects(self.actor, audit.Action.LIST, page)
+        page = self.paginate_and_record(queryset)  # one event per handover, with its citizen
         return self.get_paginated_response(HandoverSerializer(page, many=True).data)
 
 

@@ -1,10 +1,9 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
-from rest_framework.generics import GenericAPIView
+from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.access.handovers import notifications_visible_to
-from apps.core.exceptions import NotFound
+from apps.access.api import AccessView
+from apps.access.handovers import access_notification, notifications_visible_to
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_mark_read
 
@@ -21,28 +20,25 @@ class NotificationSerializer(serializers.ModelSerializer):
         return notification.read_at is not None
 
 
-class NotificationList(GenericAPIView):
-    """My inbox, newest first (cursor pagination; nothing is counted)."""
+class NotificationList(AccessView):
+    """My inbox for the acting organisation, newest first (cursor pagination; nothing is
+    counted). Notifications about a plan the organisation can no longer see are not listed."""
 
-    permission_classes = [permissions.IsAuthenticated]
     serializer_class = NotificationSerializer
 
     def get(self, request):  # type: ignore[no-untyped-def]
-        queryset = notifications_visible_to(request.user)
+        queryset = notifications_visible_to(self.actor)
         if request.query_params.get("unread") in ("1", "true"):
             queryset = queryset.filter(read_at__isnull=True)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)
 
 
-class NotificationRead(GenericAPIView):
-    permission_classes = [permissions.IsAuthenticated]
+class NotificationRead(AccessView):
     serializer_class = NotificationSerializer
 
     @extend_schema(request=None)
     def post(self, request, pk):  # type: ignore[no-untyped-def]
-        notification = notifications_visible_to(request.user).filter(pk=pk).first()
-        if notification is None:
-            raise NotFound("Not found.")
+        notification = access_notification(self.actor, pk)
         notification = notification_mark_read(notification=notification)
         return Response(NotificationSerializer(notification).data)

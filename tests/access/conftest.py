@@ -1,0 +1,3 @@
+"""Fixtures of the access tests."""
+
+from tests.lapse import lapsing  # noqa: F401  (a fixture)
