@@ -45,7 +45,8 @@ def test_deactivating_stops_the_open_browser_and_the_token_at_once(aw):
     assert response.status_code == 200, response.json()
     # Their very next requests are refused.
     page = browser.get("/plans/")
-    assert page.status_code == 302 and page["Location"].startswith("/login/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/login/")
     assert api.get("/api/v1/plans/").status_code == 401
     leaver.refresh_from_db()
     assert not leaver.is_active
@@ -112,7 +113,8 @@ def test_a_reason_is_required_and_nothing_changes_without_one(aw):
             field="reason",
         )
     leaver.refresh_from_db()
-    assert leaver.is_active and leaver.memberships.exists()
+    assert leaver.is_active
+    assert leaver.memberships.exists()
 
 
 def test_one_cannot_deactivate_oneself_or_someone_of_another_organisation(aw):

@@ -103,7 +103,8 @@ def test_first_start_creates_organisations_and_an_administrator_once(db, tmp_pat
     call_command("kip_first_start", *args)  # again: nothing new
     assert Organisation.objects.count() == 2
     admin = get_user_model().objects.get(username="eva")
-    assert admin.is_staff and not admin.memberships.exists()
+    assert admin.is_staff
+    assert not admin.memberships.exists()
 
 
 def test_first_start_refuses_a_bad_file_and_creates_nothing(db, tmp_path):

@@ -121,7 +121,8 @@ def test_set_role_keeps_the_history(aw):
         .values_list("role", "ended_at")
     )
     assert [role for role, _ in periods] == ["caseworker", "manager"]
-    assert periods[0][1] is not None and periods[1][1] is None
+    assert periods[0][1] is not None
+    assert periods[1][1] is None
     assert_error(
         aw.client(aw.admin).patch(
             f"/api/v1/admin/users/{aw.admin.pk}/", {"role": "caseworker"}, format="json"
