@@ -17,11 +17,14 @@ from rest_framework import exceptions
 
 from apps.access import audit
 from apps.access.checks import Forbidden, NotVisible
-from apps.access.context import Actor
+from apps.access.context import Actor, actor_from_request
 from apps.audit.models import AccessEvent
 from apps.organisations.models import Organisation
 
 ADMIN = AccessEvent.Action.ADMIN
+# The role of a system administrator's acting context: none of the membership roles, so every
+# check of citizen data refuses it.
+SYSTEM_ADMIN = "system_admin"
 User = get_user_model()
 
 
@@ -42,9 +45,34 @@ def system_actor(user: Any, *, request_id: str = "", client_address: str | None 
     return Actor(
         user=user,
         organisation=cast(Organisation, None),
-        role="system_admin",
+        role=SYSTEM_ADMIN,
         request_id=request_id,
         client_address=client_address,
+    )
+
+
+def require_system_admin(request: Any) -> Actor:
+    """The acting context of a logged-in system administrator; anyone else is refused (403),
+    and the refusal is recorded (with the organisation they act for, when there is one)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    request_id = getattr(request, "request_id", "")
+    client_address = getattr(request, "client_address", None)
+    if user.is_active and user.is_staff:
+        return system_actor(user, request_id=request_id, client_address=client_address)
+    try:
+        actor = actor_from_request(request)
+    except exceptions.APIException:  # no organisation to name: the refusal is the user's own
+        actor = Actor(
+            user=user,
+            organisation=cast(Organisation, None),
+            role="",
+            request_id=request_id,
+            client_address=client_address,
+        )
+    raise Forbidden(
+        _("Only a system administrator may do this."), _denied(actor, "organisation", "")
     )
 
 
@@ -76,8 +104,33 @@ def access_staff(actor: Actor, user_id: Any) -> Any:
 
 def may_deactivate(actor: Actor, user: Any) -> bool:
     """A local administrator deactivates only people who belong to no other organisation
-    (elsewhere they end the membership); a system administrator deactivates anyone."""
-    if actor.role == "system_admin":
+    (elsewhere they end the membership) and are not system administrators; a system
+    administrator deactivates anyone."""
+    if actor.role == SYSTEM_ADMIN:
         return True
+    if user.is_staff:
+        return False
     others = user.memberships.exclude(organisation=actor.organisation).exists()
     return actor.is_local_admin and not others
+
+
+def record_command(what: str, object_type: str, object_id: Any, **detail: Any) -> None:
+    """The ``admin`` event of a change made on the server by a management command (first
+    start): no person acts through the service, so there is no actor; ``detail`` says what."""
+    audit.write(
+        [
+            {
+                "actor": None,
+                "organisation": None,
+                "action": ADMIN,
+                "object_type": object_type,
+                "object_id": "" if object_id is None else str(object_id),
+                "citizen_id": None,
+                "purpose": "",
+                "outcome": AccessEvent.Outcome.ALLOWED,
+                "detail": {"what": what, "by": "command", **detail},
+                "request_id": "",
+                "client_address": None,
+            }
+        ]
+    )

@@ -34,6 +34,7 @@ class Leaver:
     def summary(self) -> dict[str, Any]:
         return {
             "handovers_cancelled": len(self.handovers_cancelled),
+            "handovers": self.handovers_cancelled,
             "plans_coordinated": len(self.plans),
             "efforts": len(self.efforts),
             "agreements": len(self.agreements),
@@ -71,7 +72,7 @@ def leaver_handle(*, user: Any, organisation: Organisation) -> Leaver:
     pending = Handover.objects.filter(state=Handover.State.PROPOSED).filter(
         Q(to_user=user, to_organisation=organisation)
         | Q(from_user=user, from_organisation=organisation)
-        | Q(proposed_by=user)
+        | Q(proposed_by=user, from_organisation=organisation)
     )
     for handover_id in pending.values_list("pk", flat=True):
         handover_cancel_for_leaver(handover_id=handover_id, leaver_id=user.pk)

@@ -22,8 +22,10 @@ from apps.organisations.services import organisation_ensure
 
 
 def organisation_errors(data: dict[str, Any], *, instance: Organisation | None = None) -> dict:
+    """Field errors of an organisation's data; empty when fine. Only text is taken as text."""
     errors: dict[str, list[str]] = {}
-    name = str(data.get("name") or "").strip()
+    raw_name = data.get("name")
+    name = raw_name.strip() if isinstance(raw_name, str) else ""
     if instance is None or "name" in data:
         if not name:
             errors["name"] = [_("A name is needed.")]
@@ -36,7 +38,8 @@ def organisation_errors(data: dict[str, Any], *, instance: Organisation | None =
     ) not in Organisation.Sector.values:
         errors["sector"] = [_("Choose municipality or region.")]
     if instance is None:
-        slug = slugify(str(data.get("slug") or name))
+        raw_slug = data.get("slug")
+        slug = slugify(raw_slug if isinstance(raw_slug, str) and raw_slug.strip() else name)
         if not slug:
             errors["slug"] = [_("A short name of letters and digits is needed.")]
         elif Organisation.objects.filter(slug=slug).exists():
@@ -45,16 +48,24 @@ def organisation_errors(data: dict[str, Any], *, instance: Organisation | None =
 
 
 def _record(actor: Actor, organisation: Organisation, what: str, **detail: Any) -> None:
-    audit.record(actor, ADMIN, "organisation", organisation.pk, detail={"what": what, **detail})
+    audit.record(
+        actor,
+        ADMIN,
+        "organisation",
+        organisation.pk,
+        detail={"what": what, "organisation": organisation.pk, **detail},
+    )
 
 
 @transaction.atomic
 def organisation_create(*, actor: Actor, data: dict[str, Any]) -> Organisation:
+    """A new organisation with its group; the slug comes from the name unless given."""
     errors = organisation_errors(data)
     if errors:
         raise ApplicationError(_("The organisation could not be created."), fields=errors)
+    raw_slug = data.get("slug")
     organisation = organisation_ensure(
-        slug=slugify(str(data.get("slug") or data["name"])),
+        slug=slugify(raw_slug if isinstance(raw_slug, str) and raw_slug.strip() else data["name"]),
         name=str(data["name"]).strip(),
         kind=data["kind"],
         sector=data["sector"],
@@ -67,6 +78,7 @@ def organisation_create(*, actor: Actor, data: dict[str, Any]) -> Organisation:
 def organisation_update(
     *, actor: Actor, organisation_id: int, data: dict[str, Any]
 ) -> Organisation:
+    """Rename it, or set its kind or sector; only what ``data`` names changes."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     changes = {k: data[k] for k in ("name", "kind", "sector") if k in data}
     errors = organisation_errors(changes, instance=organisation)
@@ -74,16 +86,20 @@ def organisation_update(
         raise ApplicationError(_("The organisation could not be changed."), fields=errors)
     before = {k: getattr(organisation, k) for k in changes}
     for key, value in changes.items():
-        setattr(organisation, key, str(value).strip())
-    organisation.save(update_fields=list(changes) or None)
-    _record(actor, organisation, "update", before=before, after=changes)
+        setattr(organisation, key, value.strip())
+    after = {k: getattr(organisation, k) for k in changes}
+    if after == before:
+        return organisation
+    organisation.save(update_fields=list(changes))
+    _record(actor, organisation, "update", before=before, after=after)
     return organisation
 
 
 @transaction.atomic
 def organisation_deactivate(*, actor: Actor, organisation_id: int, reason: str) -> Organisation:
+    """No new plans, participations or people from now on; its history stays as it was."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
-    if not reason.strip():
+    if not isinstance(reason, str) or not reason.strip():
         message = _("Say why (for the audit trail).")
         raise ApplicationError(message, fields={"reason": [message]})
     if organisation.active:

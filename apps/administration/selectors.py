@@ -22,6 +22,15 @@ def staff_list(*, actor: Actor) -> QuerySet:
     )
 
 
+def local_admins(*, organisation: Organisation) -> QuerySet:
+    """The organisation's local administrators (memberships), by name."""
+    return (
+        Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+
+
 def roles_on(*, organisation: Organisation, day: dt.date) -> QuerySet[RoleHistory]:
     """Who held which role in the organisation at any time on ``day`` (local time)."""
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
@@ -35,10 +44,13 @@ def roles_on(*, organisation: Organisation, day: dt.date) -> QuerySet[RoleHistor
 
 
 def plans_without_a_present_coordinator(*, organisation: Organisation) -> QuerySet[Plan]:
-    """Open plans the organisation coordinates through someone who is no longer a member
-    (or no longer active): a manager must hand them over."""
+    """Open plans the organisation coordinates through someone who is no longer one of its
+    caseworkers (left, deactivated, or now in another role): a manager must hand them over."""
     present = Membership.objects.filter(
-        user_id=OuterRef("coordinator_user_id"), organisation=organisation, user__is_active=True
+        user_id=OuterRef("coordinator_user_id"),
+        organisation=organisation,
+        role=Membership.Role.CASEWORKER,
+        user__is_active=True,
     )
     return (
         Plan.objects.exclude(status=Plan.Status.CLOSED)

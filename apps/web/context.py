@@ -56,6 +56,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         menu.append(
             {"name": name, "url": url, "label": label, "current": _is_current(request.path, url)}
         )
+    if user.is_staff:  # a system administrator who is also a member somewhere
+        menu.append(_menu_item(request, "administration:organisations", _("Organisations")))
     return {
         "actor": actor,
         "role_label": Membership.Role(actor.role).label,

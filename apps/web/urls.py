@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
@@ -16,6 +17,8 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
+            # The service's own address, never the Host header a request happened to carry.
+            extra_email_context={"base_url": settings.KIP_BASE_URL.rstrip("/")},
             success_url=reverse_lazy("web:password-reset-done"),
         ),
         name="password-reset",

@@ -16,6 +16,11 @@ urlpatterns = [
         views.StaffEndMembership.as_view(),
         name="admin-user-end-membership",
     ),
+    path(
+        "admin/users/<int:pk>/invite/",
+        views.StaffInvite.as_view(),
+        name="admin-user-invite",
+    ),
     path("admin/roles/", views.RolesOn.as_view(), name="admin-roles"),
     path(
         "admin/organisations/",
@@ -31,5 +36,10 @@ urlpatterns = [
         "admin/organisations/<int:pk>/deactivate/",
         views.OrganisationAdminDeactivate.as_view(),
         name="admin-organisation-deactivate",
+    ),
+    path(
+        "admin/organisations/<int:pk>/administrators/",
+        views.OrganisationAdministrators.as_view(),
+        name="admin-organisation-administrators",
     ),
 ]

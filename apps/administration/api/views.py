@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,9 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.access.administration import access_staff, require_local_admin, system_actor
+from apps.access.administration import access_staff, require_local_admin, require_system_admin
 from apps.access.api import AccessView
-from apps.administration import organisations, selectors, staff
+from apps.access.context import Actor
+from apps.administration import imports, organisations, selectors, staff
 from apps.administration.api import serializers as s
 from apps.core.exceptions import ApplicationError, NotFound
 from apps.organisations.models import Membership, Organisation
@@ -91,16 +91,6 @@ class StaffEndMembership(AccessView):
         return Response(s.LeaverSerializer(leaver).data)
 
 
-def csv_rows(text: str) -> list[dict[str, str]]:
-    """The rows of an import file; a missing column is named as the field ``csv``."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = {"username", "email", "role"} - set(reader.fieldnames or [])
-    if missing:
-        message = _("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
-        raise ApplicationError(message, fields={"csv": [message]})
-    return list(reader)
-
-
 class StaffImport(AccessView):
     serializer_class = s.ImportReportSerializer
 
@@ -109,9 +99,9 @@ class StaffImport(AccessView):
         require_local_admin(self.actor)
         data = s.ImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = staff.staff_import(
+        report = imports.staff_import(
             actor=self.actor,
-            rows=csv_rows(data.validated_data["csv"]),
+            rows=imports.csv_rows(data.validated_data["csv"], field="csv"),
             dry_run=data.validated_data["dry_run"],
         )
         body = {"dry_run": report.dry_run, "ok": report.ok, "rows": report.rows}
@@ -139,17 +129,47 @@ class RolesOn(AccessView):
         return Response({"results": s.RolePeriodSerializer(periods, many=True).data, "next": None})
 
 
+class StaffInvite(AccessView):
+    """``POST /api/v1/admin/users/{id}/invite/``: a new link to choose a password."""
+
+    serializer_class = s.StaffSerializer
+
+    @extend_schema(request=None, responses=s.StaffSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = staff.staff_invite_again(actor=self.actor, user_id=pk)
+        membership = user.memberships.get(organisation=self.actor.organisation)
+        return Response(s.StaffSerializer(membership).data)
+
+
 class IsSystemAdmin(permissions.IsAuthenticated):
+    """A system administrator; anyone else is refused, and the refusal recorded."""
+
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return super().has_permission(request, view) and bool(request.user.is_staff)
+        if not super().has_permission(request, view):
+            return False
+        require_system_admin(request)
+        return True
 
 
-def _system_actor(request: Request):  # type: ignore[no-untyped-def]
-    return system_actor(
-        request.user,
-        request_id=getattr(request, "request_id", ""),
-        client_address=getattr(request, "client_address", None),
-    )
+def _system_actor(request: Request) -> Actor:
+    return require_system_admin(request)
+
+
+def _plain(data: Any) -> dict[str, Any]:
+    """The request body as one value per name (a form posts lists; JSON may be no object)."""
+    if hasattr(data, "dict"):
+        return data.dict()
+    if isinstance(data, dict):
+        return data
+    message = _("Send an object with the fields.")
+    raise ApplicationError(message, fields={"non_field_errors": [message]})
+
+
+def _organisation(pk: int) -> Organisation:
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise NotFound(_("Not found."))
+    return organisation
 
 
 class OrganisationAdminList(APIView):
@@ -167,7 +187,7 @@ class OrganisationAdminList(APIView):
     )
     def post(self, request: Request) -> Response:
         organisation = organisations.organisation_create(
-            actor=_system_actor(request), data=dict(request.data)
+            actor=_system_actor(request), data=_plain(request.data)
         )
         return Response(
             s.OrganisationAdminSerializer(organisation).data, status=status.HTTP_201_CREATED
@@ -178,19 +198,15 @@ class OrganisationAdminDetail(APIView):
     permission_classes = [IsSystemAdmin]
     serializer_class = s.OrganisationAdminSerializer
 
-    def _get(self, pk: int) -> Organisation:
-        organisation = Organisation.objects.filter(pk=pk).first()
-        if organisation is None:
-            raise NotFound(_("Not found."))
-        return organisation
-
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.OrganisationAdminSerializer(self._get(pk)).data)
+        return Response(s.OrganisationAdminSerializer(_organisation(pk)).data)
 
     @extend_schema(request=s.OrganisationAdminSerializer, responses=s.OrganisationAdminSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         organisation = organisations.organisation_update(
-            actor=_system_actor(request), organisation_id=self._get(pk).pk, data=dict(request.data)
+            actor=_system_actor(request),
+            organisation_id=_organisation(pk).pk,
+            data=_plain(request.data),
         )
         return Response(s.OrganisationAdminSerializer(organisation).data)
 
@@ -201,11 +217,37 @@ class OrganisationAdminDeactivate(APIView):
 
     @extend_schema(request=s.ReasonSerializer, responses=s.OrganisationAdminSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        organisation_id = _organisation(pk).pk
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         organisation = organisations.organisation_deactivate(
             actor=_system_actor(request),
-            organisation_id=OrganisationAdminDetail()._get(pk).pk,
+            organisation_id=organisation_id,
             reason=data.validated_data["reason"],
         )
         return Response(s.OrganisationAdminSerializer(organisation).data)
+
+
+class OrganisationAdministrators(APIView):
+    """``/api/v1/admin/organisations/{id}/administrators/``: the organisation's local
+    administrators; ``POST`` invites one (the first one, who then manages its people)."""
+
+    permission_classes = [IsSystemAdmin]
+    serializer_class = s.StaffSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        admins = selectors.local_admins(organisation=_organisation(pk))
+        return Response({"results": s.StaffSerializer(admins, many=True).data, "next": None})
+
+    @extend_schema(request=s.AdministratorCreateSerializer, responses={201: s.StaffSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        organisation = _organisation(pk)
+        data = s.AdministratorCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = staff.organisation_admin_invite(
+            actor=_system_actor(request),
+            organisation_id=organisation.pk,
+            data=dict(data.validated_data),
+        )
+        membership = user.memberships.get(organisation=organisation)
+        return Response(s.StaffSerializer(membership).data, status=status.HTTP_201_CREATED)

@@ -51,5 +51,29 @@ class OrganisationForm(KipForm):
     sector = forms.ChoiceField(label=_("Sector"), choices=Organisation.Sector.choices)
 
 
+class OrganisationNewForm(OrganisationForm):
+    slug = forms.CharField(
+        label=_("Short name (optional)"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Used in user names such as addiction.caseworker; made from the name if empty."
+        ),
+    )
+
+
+class AdministratorForm(KipForm):
+    """A local administrator of an organisation, invited by a system administrator."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    username = forms.CharField(
+        label=_("Username"), max_length=150, help_text=_("Letters, digits and . _ - only.")
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("The invitation to choose a password is sent here.")
+    )
+
+
 class RolesOnForm(KipForm):
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))

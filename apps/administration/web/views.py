@@ -9,16 +9,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.administration import access_staff, require_local_admin, system_actor
+from apps.access.administration import access_staff, require_local_admin, require_system_admin
 from apps.access.context import Actor
-from apps.administration import organisations, selectors, staff
-from apps.administration.api.views import csv_rows
+from apps.administration import imports, organisations, selectors, staff
 from apps.administration.leavers import work_left_by
 from apps.administration.web import forms
 from apps.core.exceptions import ApplicationError
@@ -63,7 +61,22 @@ def person_new(request: HttpRequest, actor: Actor) -> HttpResponse:
 def person_page(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     person = access_staff(actor, pk)
     membership = person.memberships.get(organisation=actor.organisation)
-    form = forms.RoleForm(request.POST or None, initial={"role": membership.role})
+    inviting = request.method == "POST" and "invite" in request.POST
+    form = forms.RoleForm(
+        request.POST if request.method == "POST" and not inviting else None,
+        initial={"role": membership.role},
+    )
+    if inviting:
+        try:
+            staff.staff_invite_again(actor=actor, user_id=pk)
+        except ApplicationError as error:
+            messages.error(request, str(error.detail))
+        else:
+            messages.success(
+                request,
+                _("A new invitation was sent to %(email)s.") % {"email": person.email},
+            )
+        return redirect("administration:person", pk=pk)
     if request.method == "POST" and form.is_valid():
         try:
             staff.staff_set_role(actor=actor, user_id=pk, **form.cleaned_data)
@@ -128,13 +141,12 @@ def import_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            text = form.cleaned_data["file"].read().decode("utf-8-sig")
-            rows = csv_rows(text)
+            # One byte more than allowed is enough to know it is too large.
+            rows = imports.csv_rows(upload.read(imports.MAX_BYTES + 1))
             dry_run = "import" not in request.POST
-            report = staff.staff_import(actor=actor, rows=rows, dry_run=dry_run)
-        except UnicodeDecodeError:
-            form.add_error("file", _("The file must be a CSV file in UTF-8."))
+            report = imports.staff_import(actor=actor, rows=rows, dry_run=dry_run)
         except ApplicationError as error:
             add_service_errors(form, error)
         else:
@@ -168,32 +180,31 @@ def roles_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 def system_admin_page(view: Any) -> Any:
+    """Log in first; then a system administrator's page, refused (403, recorded) to others."""
+
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied
-        actor = system_actor(
-            request.user,
-            request_id=getattr(request, "request_id", ""),
-            client_address=getattr(request, "client_address", None),
-        )
-        return view(request, actor, *args, **kwargs)
+        return view(request, require_system_admin(request), *args, **kwargs)
 
     return wrapper
 
 
 @system_admin_page
 def organisations_page(request: HttpRequest, actor: Actor) -> HttpResponse:
-    form = forms.OrganisationForm(request.POST or None)
+    form = forms.OrganisationNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             organisation = organisations.organisation_create(actor=actor, data=form.cleaned_data)
         except ApplicationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("%(name)s was created.") % {"name": organisation.name})
-            return redirect("administration:organisations")
+            messages.success(
+                request,
+                _("%(name)s was created. Now invite its local administrator.")
+                % {"name": organisation.name},
+            )
+            return redirect("administration:organisation", pk=organisation.pk)
     return render(
         request,
         "administration/organisations.html",
@@ -202,35 +213,61 @@ def organisations_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     )
 
 
+ORGANISATION_FORMS = ("save", "deactivate", "invite")
+
+
 @system_admin_page
 def organisation_page(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    """One organisation: its name, kind and sector; its local administrators, and an invitation
+    for a new one; deactivation. Each form posts with its button's name."""
     organisation = Organisation.objects.filter(pk=pk).first()
     if organisation is None:
         raise Http404
+    posted = request.POST if request.method == "POST" else None
+    which = next((name for name in ORGANISATION_FORMS if posted and name in posted), None)
     initial = {"name": organisation.name, "kind": organisation.kind, "sector": organisation.sector}
-    deactivating = request.method == "POST" and "deactivate" in request.POST
-    form = forms.OrganisationForm(
-        request.POST if request.method == "POST" and not deactivating else None, initial=initial
-    )
-    reason_form = forms.ReasonForm(request.POST if deactivating else None)
-    try:
-        if deactivating and reason_form.is_valid():
-            organisations.organisation_deactivate(
-                actor=actor, organisation_id=pk, reason=reason_form.cleaned_data["reason"]
-            )
-            messages.success(request, _("The organisation was deactivated."))
-            return redirect("administration:organisations")
-        if request.method == "POST" and not deactivating and form.is_valid():
+    form = forms.OrganisationForm(posted if which == "save" else None, initial=initial)
+    reason_form = forms.ReasonForm(posted if which == "deactivate" else None)
+    admin_form = forms.AdministratorForm(posted if which == "invite" else None)
+    bound = {"save": form, "deactivate": reason_form, "invite": admin_form}.get(which or "")
+    if bound is not None and bound.is_valid():
+        try:
+            if which == "deactivate":
+                organisations.organisation_deactivate(
+                    actor=actor, organisation_id=pk, reason=bound.cleaned_data["reason"]
+                )
+                messages.success(request, _("The organisation was deactivated."))
+                return redirect("administration:organisations")
+            if which == "invite":
+                person = staff.organisation_admin_invite(
+                    actor=actor, organisation_id=pk, data=bound.cleaned_data
+                )
+                messages.success(
+                    request,
+                    _(
+                        "%(name)s was created as local administrator and has been sent an "
+                        "invitation by e-mail."
+                    )
+                    % {"name": person.get_full_name() or person.username},
+                )
+                return redirect("administration:organisation", pk=pk)
             organisations.organisation_update(
-                actor=actor, organisation_id=pk, data=form.cleaned_data
+                actor=actor, organisation_id=pk, data=bound.cleaned_data
             )
             messages.success(request, _("The organisation was saved."))
             return redirect("administration:organisation", pk=pk)
-    except ApplicationError as error:
-        add_service_errors(reason_form if deactivating else form, error)
+        except ApplicationError as error:
+            add_service_errors(bound, error)
+    failed = bound is not None and bool(bound.errors)
     return render(
         request,
         "administration/organisation.html",
-        {"organisation": organisation, "form": form, "reason_form": reason_form},
-        status=400 if form.errors or reason_form.errors else 200,
+        {
+            "organisation": organisation,
+            "form": form,
+            "reason_form": reason_form,
+            "admin_form": admin_form,
+            "admins": selectors.local_admins(organisation=organisation),
+        },
+        status=400 if failed or (posted is not None and bound is None) else 200,
     )
