@@ -104,9 +104,30 @@ class StaffImport(AccessView):
             rows=imports.csv_rows(data.validated_data["csv"], field="csv"),
             dry_run=data.validated_data["dry_run"],
         )
-        body = {"dry_run": report.dry_run, "ok": report.ok, "rows": report.rows}
-        code = status.HTTP_200_OK if report.ok or report.dry_run else status.HTTP_400_BAD_REQUEST
-        return Response(s.ImportReportSerializer(body).data, status=code)
+        body = s.ImportReportSerializer(
+            {"dry_run": report.dry_run, "ok": report.ok, "rows": report.rows}
+        ).data
+        if report.ok or report.dry_run:
+            return Response(body)
+        # Nothing was imported: the error shape of every refusal, with the report beside it.
+        problems = [
+            _("Line %(line)s: %(errors)s")
+            % {
+                "line": row.line,
+                "errors": " ".join(e for errors in row.errors.values() for e in errors),
+            }
+            for row in report.rows
+            if row.errors
+        ]
+        return Response(
+            {
+                "code": "import_invalid",
+                "detail": _("Nothing was imported: some rows need correcting."),
+                "fields": {"csv": problems},
+                **body,
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
 
 
 class RolesOn(AccessView):
