@@ -26,9 +26,9 @@ from apps.audit.models import AccessEvent
 from apps.coordination.models import Handover
 from apps.coordination.services import handover_propose
 from apps.notifications.models import Notification
-from apps.organisations.models import Membership, Organisation, RoleHistory
+from tests.administration.snapshots import people_snapshot
 from tests.conftest import make_user
-from tests.helpers import API, NEW_CPR, RichWorld, assert_error, build_rich_world, snapshot
+from tests.helpers import API, NEW_CPR, RichWorld, assert_error, build_rich_world
 
 pytestmark = pytest.mark.django_db
 
@@ -88,33 +88,6 @@ def build_admin_world() -> AdminWorld:
         admin_b=make_user("admin-b", w.orgs["toften"], "admin"),
         system=system,
     )
-
-
-def people_snapshot() -> dict[str, list[tuple]]:
-    """Citizen data plus everything administration can change."""
-    return {
-        **snapshot(),
-        "users": list(
-            User.objects.order_by("pk").values_list(
-                "pk", "username", "email", "is_active", "is_staff", "password"
-            )
-        ),
-        "memberships": list(
-            Membership.objects.order_by("pk").values_list("user_id", "organisation_id", "role")
-        ),
-        "organisations": list(
-            Organisation.objects.order_by("pk").values_list(
-                "pk", "slug", "name", "kind", "sector", "active"
-            )
-        ),
-        "role_history": list(
-            RoleHistory.objects.order_by("pk").values_list(
-                "user_id", "organisation_id", "role", "started_at", "ended_at"
-            )
-        ),
-        "tokens": list(Token.objects.order_by("key").values_list("key", "user_id")),
-        "handovers": list(Handover.objects.order_by("pk").values_list("pk", "state")),
-    }
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,8 @@ def import_page(request: HttpRequest, actor: Actor) -> HttpResponse:
                     _("%(count)s people were created and invited.") % {"count": len(report.rows)},
                 )
                 return redirect("administration:staff")
-    status = 400 if form.errors or (report and not report.ok) else 200
+    # A file tried is answered like the API's dry run: the report, bad rows and all (200).
+    status = 400 if form.errors or (report and not report.ok and not report.dry_run) else 200
     return render(
         request, "administration/import.html", {"form": form, "report": report}, status=status
     )
