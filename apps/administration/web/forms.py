@@ -40,7 +40,8 @@ class ImportForm(KipForm):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "Columns: username, email, first_name, last_name, role (caseworker, manager or admin)."
+            "Columns: username, email, first_name, last_name, role (caseworker, manager or "
+            "admin), separated by commas or semicolons."
         ),
     )
 
