@@ -18,6 +18,7 @@ from apps.access.administration import ADMIN, require_local_admin
 from apps.access.context import Actor
 from apps.administration.staff import require_active, staff_create, staff_errors
 from apps.core.exceptions import ApplicationError
+from apps.organisations.models import Membership
 
 COLUMNS = ("username", "email", "first_name", "last_name", "role")
 REQUIRED = ("username", "email", "role")
@@ -31,6 +32,12 @@ class ImportRow:
     data: dict[str, str]
     errors: dict[str, list[str]] = field(default_factory=dict)
     user_id: int | None = None
+
+    @property
+    def role_label(self) -> str:
+        """The role as people read it; what the file said when it is no role."""
+        role = self.data.get("role", "")
+        return str(Membership.Role(role).label) if role in Membership.Role.values else role
 
 
 @dataclass

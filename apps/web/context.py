@@ -22,7 +22,7 @@ MENU = [
     ("coordination:handovers", _("Handovers"), "all"),
     ("audit:trail", _("Access log"), "manager"),
     ("audit:overview", _("Overview"), "manager"),
-    ("administration:staff", _("Staff"), "admin"),
+    ("administration:staff", _("Employees"), "admin"),
     ("administration:roles", _("Roles"), "manager"),
 ]
 

@@ -392,6 +392,53 @@ def test_importing_twenty_people_creates_and_invites_them_all(
     assert sorted(event.detail["users"]) == sorted(created.values_list("pk", flat=True))
 
 
+def test_what_was_tried_is_imported_without_choosing_the_file_again(
+    aw, django_capture_on_commit_callbacks
+):
+    client = _client(aw.admin)
+    tried = _upload(client, _csv(TWENTY[:5]), "dry_run")
+    assert 'name="import_tried"' in tried.content.decode()
+    assert not User.objects.filter(username__startswith="person").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/administration/import/", {"import_tried": "1"})
+    assert response.status_code == 302
+    assert User.objects.filter(username__startswith="person").count() == 5
+    assert len(mail.outbox) == 5
+    # Kept once only: the same button again imports nothing and says to choose the file.
+    before = people_snapshot()
+    again = client.post("/administration/import/", {"import_tried": "1"})
+    assert again.status_code == 400
+    _field_error(again, "file", "Choose the file again: the file tried is no longer kept.")
+    assert people_snapshot() == before
+
+
+def test_a_file_with_bad_rows_is_not_kept_for_import(aw):
+    client = _client(aw.admin)
+    tried = _upload(client, _csv(["a b,x@example.org,,,caseworker"]), "dry_run")
+    assert 'name="import_tried"' not in tried.content.decode()
+    before = people_snapshot()
+    assert client.post("/administration/import/", {"import_tried": "1"}).status_code == 400
+    assert people_snapshot() == before
+
+
+def test_what_one_organisation_tried_is_not_imported_into_another(aw):
+    """The kept rows name their organisation: acting for another, nothing is imported."""
+    from apps.organisations.services import membership_ensure
+
+    membership_ensure(user=aw.admin, organisation=aw.world.orgs["toften"], role="admin")
+    client = _client(aw.admin)
+    session = client.session
+    session["organisation_id"] = aw.world.orgs["addiction"].pk
+    session.save()
+    _upload(client, _csv(TWENTY[:2]), "dry_run")
+    session = client.session
+    session["organisation_id"] = aw.world.orgs["toften"].pk
+    session.save()
+    before = people_snapshot()
+    assert client.post("/administration/import/", {"import_tried": "1"}).status_code == 400
+    assert people_snapshot() == before
+
+
 def test_semicolons_and_capitalised_columns_as_danish_excel_saves_them(aw):
     content = _csv(
         ["anna;anna@example.org;Anna;Berg;manager"],

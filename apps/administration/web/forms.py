@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.organisations.models import Membership, Organisation
@@ -25,7 +26,7 @@ class PersonForm(KipForm):
 
 class RoleForm(KipForm):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Why (optional)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Why"), max_length=500, required=False)
 
 
 class ReasonForm(KipForm):
@@ -46,15 +47,23 @@ class ImportForm(KipForm):
     )
 
 
+def _kinds() -> list[tuple[str, str]]:
+    return [(value, capfirst(str(label))) for value, label in Organisation.Kind.choices]
+
+
+def _sectors() -> list[tuple[str, str]]:
+    return [(value, capfirst(str(label))) for value, label in Organisation.Sector.choices]
+
+
 class OrganisationForm(KipForm):
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
-    sector = forms.ChoiceField(label=_("Sector"), choices=Organisation.Sector.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_kinds)
+    sector = forms.ChoiceField(label=_("Sector"), choices=_sectors)
 
 
 class OrganisationNewForm(OrganisationForm):
     slug = forms.CharField(
-        label=_("Short name (optional)"),
+        label=_("Short name"),
         max_length=50,
         required=False,
         help_text=_(

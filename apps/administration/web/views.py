@@ -135,17 +135,38 @@ def person_leave(request: HttpRequest, actor: Actor, pk: int, what: str) -> Http
     )
 
 
+# The rows of a file tried and found fine, kept for "import what I tried" (a browser does
+# not send a chosen file twice). Names and e-mails of staff, never citizen data.
+TRIED = "kip_staff_import"
+
+
 @acting
 def import_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Try a file (every row checked, nothing saved), then import it: all rows or none."""
     require_local_admin(actor)
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    tried = request.method == "POST" and "import_tried" in request.POST
+    form = forms.ImportForm(None if tried else request.POST or None, request.FILES or None)
     report = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+    rows: list[dict[str, str]] | None = None
+    if tried:
+        kept = request.session.pop(TRIED, None)
+        if kept and kept.get("organisation") == actor.organisation.pk:
+            rows = kept["rows"]
+        else:
+            form = forms.ImportForm(data={}, files={})
+            form.is_valid()  # marks the file field; the message says why
+            form.errors["file"] = form.error_class(
+                [_("Choose the file again: the file tried is no longer kept.")]
+            )
+    elif request.method == "POST" and form.is_valid():
         try:
             # One byte more than allowed is enough to know it is too large.
-            rows = imports.csv_rows(upload.read(imports.MAX_BYTES + 1))
-            dry_run = "import" not in request.POST
+            rows = imports.csv_rows(form.cleaned_data["file"].read(imports.MAX_BYTES + 1))
+        except ApplicationError as error:
+            add_service_errors(form, error)
+    if rows is not None:
+        dry_run = not (tried or "import" in request.POST)
+        try:
             report = imports.staff_import(actor=actor, rows=rows, dry_run=dry_run)
         except ApplicationError as error:
             add_service_errors(form, error)
@@ -156,10 +177,15 @@ def import_page(request: HttpRequest, actor: Actor) -> HttpResponse:
                     _("%(count)s people were created and invited.") % {"count": len(report.rows)},
                 )
                 return redirect("administration:staff")
+            if report.ok:
+                request.session[TRIED] = {"organisation": actor.organisation.pk, "rows": rows}
     # A file tried is answered like the API's dry run: the report, bad rows and all (200).
     status = 400 if form.errors or (report and not report.ok and not report.dry_run) else 200
     return render(
-        request, "administration/import.html", {"form": form, "report": report}, status=status
+        request,
+        "administration/import.html",
+        {"form": form, "report": report},
+        status=status,
     )
 
 
