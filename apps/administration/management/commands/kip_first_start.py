@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -69,9 +70,10 @@ class Command(BaseCommand):
             f"system administrator {admin.username}: {'created' if created else 'exists'}"
         )
         if created or not admin.has_usable_password():
+            hours = settings.PASSWORD_RESET_TIMEOUT // 3600
             self.stdout.write(
-                "Open this link to choose the administrator's password (it works once, for "
-                "KIP_PASSWORD_LINK_HOURS hours):"
+                "Open this link to choose the administrator's password "
+                f"(it works once, for {hours} hours; run this command again for a new one):"
             )
             self.stdout.write(f"  {password_link(admin)}")
         self.stdout.write(
