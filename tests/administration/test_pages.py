@@ -658,3 +658,22 @@ def test_the_password_link_uses_the_services_address_and_the_rules_are_said(
         _said("The link does not work any more: it was used, or it is too old. Ask for a new one.")
         in used
     )
+
+
+def test_the_managers_are_emailed_to_hand_over_a_leavers_plan(
+    aw, django_capture_on_commit_callbacks
+):
+    """The notice names no citizen: it says a colleague left and what needs a new person."""
+    coordinator = aw.world.coordinator
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(aw.admin).post(
+            f"/administration/people/{coordinator.pk}/deactivate/", {"reason": "Fratrådt"}
+        )
+    assert response.status_code == 302
+    told = [m for m in mail.outbox if m.to == [aw.world.manager.email]]
+    assert len(told) == 1
+    with translation.override("da"):  # e-mails are written in Danish
+        assert told[0].subject.endswith(_("A colleague has left: reassign their work"))
+    assert aw.world.citizen.name not in told[0].body
+    inbox = aw.world.client(aw.world.manager).get("/api/v1/notifications/").json()["results"]
+    assert [n["kind"] for n in inbox] == ["staff_left"]
