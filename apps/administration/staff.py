@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -121,7 +121,12 @@ def _person_create(organisation: Organisation, data: dict[str, Any], role: str) 
         last_name=_text(data, "last_name"),
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same username, created a moment ago by someone else
+        message = _("This username is already taken.")
+        raise ApplicationError(message, fields={"username": [message]}) from None
     membership_ensure(user=user, organisation=organisation, role=role)
     return user
 
