@@ -31,9 +31,11 @@ $(STAMP): pyproject.toml | $(PYTHON)
 venv: $(STAMP)
 
 # Embedded mode: SQLite file and filesystem broker under KIP_VAR_DIR (default ./var).
+# DEBUG stays off (KIP_DEBUG=1 for development); the demo data is what embedded mode is for,
+# so seed_demo is told so with --force.
 prepare: $(STAMP)
 	$(PYTHON) manage.py migrate --noinput
-	$(PYTHON) manage.py seed_demo
+	$(PYTHON) manage.py seed_demo --force
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
 
 run: prepare

@@ -1,8 +1,9 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.audit.web import views as audit_web
 from apps.core import views as core
+from apps.core.api.views import EndpointNotFound
 
 urlpatterns = [
     path("healthz", core.healthz, name="healthz"),
@@ -10,8 +11,10 @@ urlpatterns = [
     path("api/v1/", include("kip_service.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    # Anything else under api/ (a slash at the end, so APPEND_SLASH still redirects): JSON 404.
+    re_path(r"^api/(?:.*/)?$", EndpointNotFound.as_view(), name="api-not-found"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("citizens/<int:pk>/access-report/", audit_web.access_report, name="access-report-page"),
+    path("citizens/<id:pk>/access-report/", audit_web.access_report, name="access-report-page"),
     # Each app's pages beside its API; apps.web is the shell (My work, login, errors).
     path("", include("apps.citizens.web.urls")),
     path("", include("apps.plans.web.urls")),

@@ -145,3 +145,11 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Throttle counts (in the cache) start from nothing in every test."""
+    from django.core.cache import cache
+
+    cache.clear()

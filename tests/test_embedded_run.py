@@ -1,7 +1,8 @@
 """The embedded mode end to end: the real launcher, a real web server and worker, the real API.
 
 What ``make run`` does, in a temporary KIP_VAR_DIR on SQLite and the filesystem broker:
-migrate, seed_demo, then ``bin/kip-run`` on a free port. A demo caseworker logs in through the
+migrate, seed_demo --force, collectstatic, then ``bin/kip-run`` on a free port, with DEBUG
+off as ``make run`` has it. A demo caseworker logs in through the
 API and sees only the plans their organisation takes part in; SIGTERM stops everything.
 """
 
@@ -43,13 +44,20 @@ def embedded_env(var_dir: Path, port: int) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         # Embedded mode by definition: no server, whatever the surrounding test run uses.
-        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "KIP_DEMO_PASSWORD_FILE"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "KIP_DEMO_PASSWORD_FILE",
+            "DEBUG",
+            "KIP_DEBUG",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="kip_service.settings.local",
         KIP_VAR_DIR=str(var_dir),
         KIP_DEMO_PASSWORD=PASSWORD,
-        DEBUG="true",
         HOST="127.0.0.1",
         PORT=str(port),
         KIP_START_TIMEOUT=str(START_TIMEOUT),
@@ -109,12 +117,22 @@ def request(url: str, *, token: str = "", data: dict | None = None) -> tuple[int
         return exc.code, json.loads(exc.read() or b"null")
 
 
+def fetch(url: str) -> tuple[int, str]:
+    req = urllib.request.Request(url, headers={"Accept-Language": "da"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:  # noqa: S310 - 127.0.0.1
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
 @pytest.fixture
 def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, str, Path]]:
     port = free_port()
     env = embedded_env(tmp_path / "var", port)
     manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
+    manage(env, "seed_demo", "--force")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     log_path = tmp_path / "kip-run.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -194,6 +212,19 @@ def test_make_run_serves_the_api_and_stops_cleanly(launcher: Any) -> None:
     assert jens_plan["id"] not in {plan["id"] for plan in seen}
     status, _ = request(f"{base}/api/v1/plans/{jens_plan['id']}/", token=token)
     assert status == 404
+
+    # DEBUG is off: a missing page is the Danish 404 page, not the list of URL patterns, and
+    # the stylesheet is still served (collected, through WhiteNoise).
+    status, page = fetch(f"{base}/no/such/page/")
+    assert status == 404
+    assert "Siden findes ikke" in page
+    assert "URLconf" not in page
+    assert "api/v1/" not in page
+    stylesheet = re.search(r'href="([^"]*dkfds[^"]*\.css)"', page)
+    assert stylesheet, page
+    status, css = fetch(base + stylesheet.group(1))
+    assert status == 200
+    assert len(css) > 10_000
 
     # SIGTERM to the launcher stops web and worker, with everything they started.
     family = descendants(process.pid)

@@ -10,7 +10,9 @@ from rest_framework.request import Request
 
 from apps.access import audit
 from apps.access.context import Actor, actor_from_request
+from apps.core import parsers
 from apps.core.exceptions import ApplicationError
+from apps.core.parsers import IfMatch
 
 
 class ActsForOrganisation(permissions.IsAuthenticated):
@@ -39,17 +41,14 @@ class AccessView(generics.GenericAPIView):
         audit.record_objects(self.actor, self.list_action, page or [])
         return page
 
-    def expected_version(self) -> int | None:
-        """The version in ``If-Match``; None when absent (the service answers 428 for that,
-        after the access check, so nobody learns from a 428 that a plan exists)."""
-        raw = self.request.headers.get("If-Match", "").strip()
-        if not raw:
-            return None
-        value = raw.removeprefix("W/").strip('"')
-        if not value.isdigit():
+    def expected_version(self) -> IfMatch | None:
+        """The versions ``If-Match`` names (``*``: any); None when absent. The service checks
+        it after the access check, so nobody learns from a 428 or 412 that a plan exists."""
+        try:
+            return parsers.parse_if_match(self.request.headers.get("If-Match", ""))
+        except parsers.InvalidValue as exc:
             raise ApplicationError(
                 _('If-Match must hold the plan\'s ETag, such as "3".'),
                 code="invalid_if_match",
-                fields={"If-Match": [_("Not a version.")]},
-            )
-        return int(value)
+                fields={"If-Match": [str(exc)]},
+            ) from exc

@@ -118,11 +118,9 @@ def citizen_of(obj: Any) -> int | None:
 
 def object_pk(value: Any) -> int | None:
     """An object id from a request, or None when it is not one a row could have."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return pk if 0 < pk < 2**63 else None
+    from apps.core.parsers import as_id
+
+    return as_id(value)
 
 
 def citizen_of_object(queryset: Any, object_id: Any, path: str = "citizen_id") -> int | None:

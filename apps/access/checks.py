@@ -30,6 +30,7 @@ from apps.access import audit
 from apps.access.context import Actor
 from apps.audit.models import AccessEvent
 from apps.citizens.models import Citizen, Consent
+from apps.core.parsers import as_id
 from apps.plans.models import Effort, Plan, PlanGroupObjectPermission
 
 Action = AccessEvent.Action
@@ -180,6 +181,12 @@ def _write_refusal(actor: Actor, plan: Plan, action: str) -> str | None:
     return None
 
 
+def may_write_plan(actor: Actor, plan: Plan, action: str = Action.UPDATE) -> bool:
+    """Whether ``access_plan(actor, plan.pk, action)`` would allow this write on a plan the
+    actor sees: for pages, which show only the controls a person may use."""
+    return not audit.break_glass_reason(plan) and _write_refusal(actor, plan, action) is None
+
+
 def is_coordinator(actor: Actor, plan: Plan) -> bool:
     return (
         plan.coordinator_user_id == actor.user.pk
@@ -249,7 +256,6 @@ def require_caseworker(actor: Actor, action: str, object_type: str) -> None:
 
 
 def _get(queryset: QuerySet, pk: Any) -> Any:
-    try:
-        return queryset.filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        return None
+    # Whatever cannot be an id names no object: the same 404 as one the actor may not see.
+    object_id = as_id(pk)
+    return None if object_id is None else queryset.filter(pk=object_id).first()

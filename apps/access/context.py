@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions
 
 from apps.organisations.models import Membership, Organisation
@@ -45,7 +46,7 @@ class Actor:
 class OrganisationRequired(exceptions.APIException):
     status_code = 400
     default_code = "organisation_required"
-    default_detail = "Choose the organisation you act for with the X-Organisation header."
+    default_detail = _lazy("Choose the organisation you act for with the X-Organisation header.")
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail)

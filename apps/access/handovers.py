@@ -22,6 +22,7 @@ from apps.access.derived import plan_objects_in_reach
 from apps.audit.models import AccessEvent
 from apps.coordination.models import Handover
 from apps.core.exceptions import ApplicationError
+from apps.core.parsers import as_id
 from apps.organisations.models import Membership
 from apps.plans.models import Plan
 
@@ -65,7 +66,7 @@ def access_handover(
     ``action``: VIEW to read it; HANDOVER to answer or cancel it, which a break-the-glass
     grant does not allow (403).
     """
-    pk = audit.object_pk(handover_id)
+    pk = as_id(handover_id)
     handover = (
         handovers_visible_to(actor).select_related("plan").filter(pk=pk).first() if pk else None
     )

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from apps.access import audit
 from apps.access.administration import (
@@ -27,6 +26,7 @@ from apps.access.administration import (
 )
 from apps.access.checks import Forbidden
 from apps.access.context import Actor
+from apps.access.tokens import token_revoke
 from apps.administration.invitations import invitation_send
 from apps.administration.leavers import Leaver, leaver_handle
 from apps.core.exceptions import ApplicationError, Conflict, NotFound
@@ -209,7 +209,7 @@ def access_revoke(user: Any) -> None:
     Sessions carry a hash of the password; an unusable password changes it, so each session is
     refused. To come back, the person gets a new invitation and chooses a new password.
     """
-    Token.objects.filter(user=user).delete()
+    token_revoke(user=user)
     user.set_unusable_password()
     user.save(update_fields=["password"])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from apps.audit.models import AccessEvent, BreakGlass
 from apps.citizens import cpr
 from apps.citizens.models import Citizen
 from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.parsers import as_id
 from apps.organisations.models import Membership
 from apps.plans.models import Plan
 
@@ -46,8 +46,11 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
     """
     reason = (reason or "").strip()
     digits = None
-    with contextlib.suppress(cpr.InvalidCPR):
-        digits = cpr.normalise(cpr_number or "")
+    cpr_refusal = ""
+    try:
+        digits = cpr.normalise(cpr_number)
+    except cpr.InvalidCPR as exc:
+        cpr_refusal = str(exc)
     lookup = cpr.lookup_hash(digits) if digits else None
     criteria = {"criteria": {"cpr_hash": lookup[:16] if lookup else None}}
     # A refusal is recorded with the citizen it concerns, if the number is one of ours.
@@ -63,9 +66,8 @@ def break_glass_open(*, actor: Actor, cpr_number: str, reason: str) -> BreakGlas
             audit.event(actor, Action.BREAK_GLASS, "plan", outcome=DENIED, **deny),
         )
     if digits is None:
-        message = _("Not a CPR number.")
         raise refused(
-            ApplicationError(message, code="invalid_cpr", fields={"cpr": [message]}),
+            ApplicationError(cpr_refusal, code="invalid_cpr", fields={"cpr": [cpr_refusal]}),
             actor,
             Action.BREAK_GLASS,
             "plan",
@@ -166,12 +168,12 @@ def break_glass_review(*, actor: Actor, grant_id: Any, note: str = "") -> BreakG
                 actor, Action.UPDATE, "breakglass", grant_id, citizen_id=concerned, outcome=DENIED
             ),
         )
-    try:
-        grant = (
-            break_glass_for_review(actor=actor).select_for_update().filter(pk=int(grant_id)).first()
-        )
-    except (TypeError, ValueError):
-        grant = None
+    pk = as_id(grant_id)
+    grant = (
+        None
+        if pk is None
+        else break_glass_for_review(actor=actor).select_for_update().filter(pk=pk).first()
+    )
     if grant is None:
         raise NotVisible(
             audit.event(

@@ -26,6 +26,10 @@ class AccessEvent(models.Model):
         CONSENT = "consent", _("consent")
         BREAK_GLASS = "break_glass", _("break the glass")
         CHOOSE = "choose", _("choose organisation")
+        # Authentication: logins (allowed or denied), lockouts, logouts; no citizen data.
+        LOGIN = "login", _("login")
+        LOGOUT = "logout", _("logout")
+        LOCKOUT = "lockout", _("lockout")
         ADMIN = "admin", _("administration")
 
     class Outcome(models.TextChoices):

@@ -129,8 +129,17 @@ def unusual_reason(event: AccessEvent) -> str:
     return "outside_plan"
 
 
-def access_report(*, citizen_id: int) -> list[dict[str, Any]]:
-    """Every allowed use of the citizen's data: when, which organisation, what, and why.
+# The service keeping itself in order rather than anyone using the citizen's case: events with
+# no person behind them (sealing, pruning, sweeps), the access report's own requests (each
+# printing would otherwise add a line to the report it prints), and managers' control of the
+# log (trail queries and break-the-glass reviews that name the citizen). The uses they control
+# are all in the report themselves.
+BOOKKEEPING = Q(actor__isnull=True) | Q(object_type="access_report") | Q(purpose="audit_review")
+
+
+def access_report(*, citizen_id: int, bookkeeping: bool = True) -> list[dict[str, Any]]:
+    """Every allowed use of the citizen's data: when, which organisation, what, and why;
+    without the service's own bookkeeping (``BOOKKEEPING``) when ``bookkeeping`` is off.
 
     Staff names only when ``KIP_ACCESS_REPORT_STAFF_NAMES`` is on (GDPR art. 15 as read by
     CJEU C-579/21: names only where needed for the citizen's rights).
@@ -141,6 +150,8 @@ def access_report(*, citizen_id: int) -> list[dict[str, Any]]:
         .select_related("organisation", "actor")
         .order_by("at", "id")
     )
+    if not bookkeeping:
+        rows = rows.exclude(BOOKKEEPING)
     report = []
     for event in rows.iterator(chunk_size=2000):
         entry = {

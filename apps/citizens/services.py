@@ -161,8 +161,12 @@ def consent_withdraw(*, actor: Actor, citizen_id: int, consent_id: int) -> Conse
     return consent
 
 
-def organisations_covered(*, citizen: Citizen) -> set[int]:
-    """Ids of the organisations the citizen's consent in force covers now."""
-    return set(
-        Consent.objects.in_force().filter(citizen=citizen).values_list("organisations", flat=True)
-    )
+def organisations_covered(*, citizen: Citizen, excluding: Consent | None = None) -> set[int]:
+    """Ids of the organisations the citizen's consent in force covers now.
+
+    ``excluding``: leave one consent out, to tell what withdrawing it would take away.
+    """
+    consents = Consent.objects.in_force().filter(citizen=citizen)
+    if excluding is not None:
+        consents = consents.exclude(pk=excluding.pk)
+    return set(consents.values_list("organisations", flat=True))

@@ -84,6 +84,10 @@ class Review(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     notes = models.TextField(_("notes"), max_length=8000, blank=True)
     participants = models.JSONField(_("participants"), default=list, blank=True)
+    citizen_took_part = models.BooleanField(_("the citizen took part"), default=False)
+    # The citizen's own view of how things are going, in their words (a meeting without it is
+    # a meeting about the citizen, not with them).
+    citizen_view = models.TextField(_("the citizen's own view"), max_length=4000, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -20,7 +20,12 @@ from apps.notifications.services import notification_create
 from apps.plans.models import Plan
 
 # The plans app's compare-and-bump: one rule for every plan write (If-Match, 412 when stale).
-from apps.plans.services import _version_bump, plan_for_write, review_date_validate
+from apps.plans.services import (
+    ExpectedVersion,
+    _version_bump,
+    plan_for_write,
+    review_date_validate,
+)
 
 COORDINATE = "coordinate"
 
@@ -80,15 +85,19 @@ def review_record(
     *,
     actor: Actor,
     plan_id: int,
-    expected_version: int | None,
+    expected_version: ExpectedVersion,
     held_on: dt.date,
     outcome: str,
     participants: list[str] | None = None,
     notes: str = "",
     next_review: dt.date | None = None,
+    citizen_took_part: bool = False,
+    citizen_view: str = "",
 ) -> Review:
     """The coordinator records a review meeting; the plan is frozen as agreed and its next
-    review date set (at most six months ahead; none only when the outcome is to close)."""
+    review date set (at most six months ahead; none only when the outcome is to close).
+    ``participants`` names who took part (organisations and people); whether the citizen
+    did, and their own view, are recorded beside them."""
     plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     if held_on > timezone.localdate():
         raise _invalid("held_on", _("A review cannot be dated in the future."), "date_in_future")
@@ -102,6 +111,8 @@ def review_record(
         raise _invalid("participants", _("At most 50 names of at most 200 characters."))
     if len(notes) > 8000:
         raise _invalid("notes", _("At most %(n)s characters.") % {"n": 8000})
+    if len(citizen_view) > 4000:
+        raise _invalid("citizen_view", _("At most %(n)s characters.") % {"n": 4000})
     changes = {"next_review": next_review} if next_review is not None else {}
     plan = _version_bump(plan, expected_version, **changes)
     review = Review.objects.create(
@@ -110,6 +121,8 @@ def review_record(
         outcome=outcome,
         notes=notes.strip(),
         participants=participants,
+        citizen_took_part=bool(citizen_took_part),
+        citizen_view=citizen_view.strip(),
         next_review=next_review,
         recorded_by=actor.user,
         recorded_for=actor.organisation,

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from apps.core.clients import client_address
+
 # What a client's own X-Request-ID may look like to be kept (beside ours, never instead).
 CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -29,7 +31,7 @@ class RequestContextMiddleware:
         request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
         incoming = request.headers.get("X-Request-ID", "")
         request.client_request_id = client_request_id(incoming)  # type: ignore[attr-defined]
-        request.client_address = request.META.get("REMOTE_ADDR") or None  # type: ignore[attr-defined]
+        request.client_address = client_address(request)  # type: ignore[attr-defined]
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
         return response

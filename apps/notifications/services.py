@@ -96,3 +96,13 @@ def notification_mark_read(*, notification: Notification) -> Notification:
         )
         notification.refresh_from_db(fields=["read_at"])
     return notification
+
+
+def notifications_mark_all_read(*, actor: Any) -> int:
+    """Mark every unread notification in the acting person's inbox read; return how many.
+
+    Only what the inbox shows them (the access rule's selection) is marked, in one UPDATE.
+    """
+    from apps.notifications.selectors import inbox
+
+    return inbox(actor=actor).filter(read_at__isnull=True).update(read_at=timezone.now())

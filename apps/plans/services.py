@@ -31,11 +31,15 @@ from apps.core.exceptions import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from apps.core.parsers import IfMatch, as_id
 from apps.organisations.models import Membership, Organisation
 from apps.plans.models import LIFE_DOMAINS, Agreement, Effort, Goal, Participation, Plan
 
 User = get_user_model()
 COORDINATE = "coordinate"
+
+# The version a write expects: from If-Match in the API, a plain number from code.
+ExpectedVersion = int | IfMatch | None
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
@@ -112,6 +116,37 @@ def _require_covered(citizen: Citizen, organisations: Sequence[Organisation], fi
         )
 
 
+def plan_create_check(
+    *,
+    actor: Actor,
+    citizen_id: int,
+    coordinator_user_id: int,
+    coordinator_organisation_id: int,
+    participant_ids: Sequence[int],
+    next_review: datetime.date | None = None,
+    status: str = Plan.Status.DRAFT,
+) -> tuple[Citizen, list[Organisation], Any, Organisation]:
+    """Every rule ``plan_create`` applies before it writes, without writing: for a guided flow
+    that asks step by step and must say at each step what is wrong, by the same rules.
+
+    Returns the citizen, the participants and the coordinator pair.
+    """
+    citizen = access_citizen(actor, citizen_id, Action.CREATE, record=False)
+    participants = organisations_by_id(participant_ids, "participants")
+    if actor.organisation not in participants:
+        raise _invalid("participants", _("Your own organisation must take part in the plan."))
+    _require_covered(citizen, participants, "participants")
+    user, organisation = _coordinator(
+        coordinator_user_id, coordinator_organisation_id, participants
+    )
+    review_date_validate(next_review)
+    if status not in (Plan.Status.DRAFT, Plan.Status.ACTIVE):
+        raise _invalid("status", _("A new plan is a draft or active."))
+    if Plan.objects.filter(citizen=citizen).exclude(status=Plan.Status.CLOSED).exists():
+        raise _open_plan_exists()
+    return citizen, participants, user, organisation
+
+
 @transaction.atomic
 def plan_create(
     *,
@@ -125,20 +160,16 @@ def plan_create(
     assessment: dict[str, str] | None = None,
 ) -> Plan:
     """Start the citizen's one open plan, shared with organisations within consent."""
-    citizen = access_citizen(actor, citizen_id, Action.CREATE, record=False)
-    participants = organisations_by_id(participant_ids, "participants")
-    if actor.organisation not in participants:
-        raise _invalid("participants", _("Your own organisation must take part in the plan."))
-    _require_covered(citizen, participants, "participants")
-    user, organisation = _coordinator(
-        coordinator_user_id, coordinator_organisation_id, participants
+    citizen, participants, user, organisation = plan_create_check(
+        actor=actor,
+        citizen_id=citizen_id,
+        coordinator_user_id=coordinator_user_id,
+        coordinator_organisation_id=coordinator_organisation_id,
+        participant_ids=participant_ids,
+        next_review=next_review,
+        status=status,
     )
-    review_date_validate(next_review)
-    if status not in (Plan.Status.DRAFT, Plan.Status.ACTIVE):
-        raise _invalid("status", _("A new plan is a draft or active."))
     assessment = assessment_validate(assessment or {})
-    if Plan.objects.filter(citizen=citizen).exclude(status=Plan.Status.CLOSED).exists():
-        raise _open_plan_exists()
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
@@ -171,7 +202,9 @@ def _participation_add(plan: Plan, organisation: Organisation, actor: Actor) -> 
     grants.participation_grant(plan=plan, organisation=organisation)
 
 
-def plan_for_write(actor: Actor, plan_id: Any, action: str, expected_version: int | None) -> Plan:
+def plan_for_write(
+    actor: Actor, plan_id: Any, action: str, expected_version: ExpectedVersion
+) -> Plan:
     """The plan for a write, checked in this order: may the actor see it (404) and take the
     action (403), is it open (409), did the client send the version it saw (428)."""
     plan = access_plan(actor, plan_id, action)
@@ -180,22 +213,28 @@ def plan_for_write(actor: Actor, plan_id: Any, action: str, expected_version: in
     return plan
 
 
-def _version_required(expected_version: int | None) -> int:
+def _version_required(expected_version: ExpectedVersion) -> IfMatch:
     if expected_version is None:
         raise PreconditionRequired(
             _("Send the plan's version in If-Match (take it from the ETag)."),
             fields={"If-Match": [_("This header is required.")]},
         )
-    return expected_version
+    if isinstance(expected_version, IfMatch):
+        return expected_version
+    return IfMatch(versions=frozenset({expected_version}))
 
 
-def _version_bump(plan: Plan, expected_version: int | None, **changes: Any) -> Plan:
-    """Compare and bump the version in one UPDATE, with any field changes; 412 if stale."""
+def _version_bump(plan: Plan, expected_version: ExpectedVersion, **changes: Any) -> Plan:
+    """Compare and bump the version in one UPDATE, with any field changes; 412 if stale.
+
+    ``If-Match: *`` matches whatever version the plan has; a list of tags, any of them.
+    """
     changes["updated"] = timezone.now()
-    version = _version_required(expected_version)
-    updated = Plan.objects.filter(pk=plan.pk, version=version).update(
-        version=F("version") + 1, **changes
-    )
+    if_match = _version_required(expected_version)
+    current = Plan.objects.filter(pk=plan.pk)
+    if not if_match.any:
+        current = current.filter(version__in=sorted(if_match.versions))
+    updated = current.update(version=F("version") + 1, **changes)
     if not updated:
         raise PreconditionFailed(
             _("The plan was changed by someone else. Reload it and try again."),
@@ -212,7 +251,7 @@ def _open_for_writes(plan: Plan) -> None:
 
 @transaction.atomic
 def plan_update(
-    *, actor: Actor, plan_id: int, expected_version: int | None, data: dict[str, Any]
+    *, actor: Actor, plan_id: int, expected_version: ExpectedVersion, data: dict[str, Any]
 ) -> Plan:
     """Change the shared sections; the review date and activation are the coordinator's."""
     coordinator_fields = {"next_review", "status"}
@@ -232,7 +271,9 @@ def plan_update(
 
 
 @transaction.atomic
-def plan_close(*, actor: Actor, plan_id: int, expected_version: int | None, reason: str) -> Plan:
+def plan_close(
+    *, actor: Actor, plan_id: int, expected_version: ExpectedVersion, reason: str
+) -> Plan:
     plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     if reason not in Plan.ClosedReason.values:
         raise _invalid("reason", _("Choose a reason for closing the plan."))
@@ -247,7 +288,7 @@ def plan_close(*, actor: Actor, plan_id: int, expected_version: int | None, reas
 
 @transaction.atomic
 def participant_add(
-    *, actor: Actor, plan_id: int, expected_version: int | None, organisation_id: int
+    *, actor: Actor, plan_id: int, expected_version: ExpectedVersion, organisation_id: int
 ) -> Plan:
     """The coordinator adds an organisation, within the citizen's consent."""
     plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
@@ -262,7 +303,7 @@ def participant_add(
 
 @transaction.atomic
 def participant_remove(
-    *, actor: Actor, plan_id: int, expected_version: int | None, organisation_id: int
+    *, actor: Actor, plan_id: int, expected_version: ExpectedVersion, organisation_id: int
 ) -> Plan:
     plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     if int(organisation_id) == plan.coordinator_organisation_id:
@@ -294,7 +335,7 @@ def participations_prune_uncovered(*, citizen: Citizen) -> None:
 # --- goals, agreements, efforts ----------------------------------------------------------------
 
 
-def _plan_part_write(actor: Actor, plan_id: int, expected_version: int | None) -> Plan:
+def _plan_part_write(actor: Actor, plan_id: int, expected_version: ExpectedVersion) -> Plan:
     plan = plan_for_write(actor, plan_id, Action.UPDATE, expected_version)
     return _version_bump(plan, expected_version)
 
@@ -313,7 +354,7 @@ def goal_save(
     *,
     actor: Actor,
     plan_id: int,
-    expected_version: int | None,
+    expected_version: ExpectedVersion,
     goal_id: int | None = None,
     data: dict,
 ) -> Goal:
@@ -337,7 +378,7 @@ def agreement_save(
     *,
     actor: Actor,
     plan_id: int,
-    expected_version: int | None,
+    expected_version: ExpectedVersion,
     agreement_id: int | None = None,
     data: dict,
 ) -> Agreement:
@@ -361,7 +402,7 @@ def agreement_save(
 
 @transaction.atomic
 def plan_part_delete(
-    *, actor: Actor, plan_id: int, expected_version: int | None, model: type, part_id: int
+    *, actor: Actor, plan_id: int, expected_version: ExpectedVersion, model: type, part_id: int
 ) -> Plan:
     plan = _plan_part_write(actor, plan_id, expected_version)
     if model is Effort:
@@ -376,7 +417,7 @@ def effort_save(
     *,
     actor: Actor,
     plan_id: int,
-    expected_version: int | None,
+    expected_version: ExpectedVersion,
     effort_id: int | None = None,
     data: dict,
 ) -> Effort:
@@ -430,10 +471,11 @@ def _plan_person(
         if organisation
         else list(plan.participations.values_list("organisation_id", flat=True))
     )
+    pk = as_id(user_id)
     user = (
-        User.objects.filter(pk=user_id, memberships__organisation_id__in=orgs).first()
-        if str(user_id).isdigit()
-        else None
+        None
+        if pk is None
+        else User.objects.filter(pk=pk, memberships__organisation_id__in=orgs).first()
     )
     if user is None:
         raise _invalid(

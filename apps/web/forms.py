@@ -12,12 +12,12 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
+# First match wins: CheckboxSelectMultiple is a RadioSelect in Django, so it comes first.
 WIDGET_CLASSES = {
-    forms.Select: "form-select",
-    forms.SelectMultiple: "form-select",
-    forms.CheckboxInput: "form-checkbox",
-    forms.RadioSelect: "form-radio",
     forms.CheckboxSelectMultiple: "form-checkbox",
+    forms.RadioSelect: "form-radio",
+    forms.CheckboxInput: "form-checkbox",
+    forms.Select: "form-select",
     forms.Textarea: "form-input",
 }
 
@@ -45,9 +45,11 @@ class KipFormMixin:
         super().full_clean()  # type: ignore[misc]
         for name in self.errors:
             if name in self.fields:
-                described = f"id_{name}_error"
+                # The ids the field template gives the message and hint (prefix and auto_id aware).
+                field_id = self[name].auto_id  # type: ignore[index]
+                described = f"{field_id}_error"
                 if self.fields[name].help_text:
-                    described += f" id_{name}_helptext"
+                    described += f" {field_id}_helptext"
                 self.fields[name].widget.attrs["aria-describedby"] = described
                 self.fields[name].widget.attrs["aria-invalid"] = "true"
 

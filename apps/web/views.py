@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.access import audit
 from apps.access.context import Actor, organisation_refused
+from apps.core.parsers import as_id
 from apps.web.decorators import acting
 from apps.web.mywork import my_work
 
@@ -45,16 +46,17 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     if request.method == "POST":
-        chosen = request.POST.get("organisation", "")
-        if chosen.isdigit() and memberships.filter(organisation_id=int(chosen)).exists():
-            request.session["organisation_id"] = int(chosen)
+        asked = request.POST.get("organisation", "")
+        chosen = as_id(asked)
+        if chosen is not None and memberships.filter(organisation_id=chosen).exists():
+            request.session["organisation_id"] = chosen
             return redirect(next_url or "web:home")
         # Not one of the user's organisations: refused, and the attempt is in the trail.
         audit.write(
             [
                 organisation_refused(
                     request.user,  # type: ignore[arg-type]
-                    chosen,
+                    asked,
                     request_id=getattr(request, "request_id", ""),
                     client_address=getattr(request, "client_address", None),
                     client_request_id=getattr(request, "client_request_id", ""),

@@ -25,7 +25,9 @@ def secret(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
-DEBUG = env.bool("DEBUG", default=False)
+# Off unless asked for: a debug page shows settings, paths and every URL pattern to anyone.
+# ``DEBUG`` is the older name, still read when ``KIP_DEBUG`` is not set.
+DEBUG = env.bool("KIP_DEBUG", default=env.bool("DEBUG", default=False))
 SECRET_KEY = secret("SECRET_KEY") or ""
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -73,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.access.middleware.AccessDeniedMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kip_service.urls"
@@ -112,6 +117,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -137,6 +144,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+# After logging out: the login page (not Django admin's "logged out" page).
+LOGOUT_REDIRECT_URL = "/login/"
 
 # Sessions end after this much inactivity (every request renews the cookie), and with the browser.
 KIP_SESSION_IDLE_MINUTES = env.int("KIP_SESSION_IDLE_MINUTES", default=30)
@@ -167,7 +176,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("KIP_MAX_REQUEST_BYTES", default=256 * 102
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.access.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -176,12 +185,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON in and out (apps/core/api/policy.py); the docs are at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.policy.ContentNegotiation",
+    "DEFAULT_METADATA_CLASS": "apps.core.api.policy.Metadata",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # A client-sent X-Forwarded-For must not give it a fresh throttle budget (our own
+    # throttle uses the audit trail's client address; see apps.core.clients).
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "KIP service API",
@@ -193,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # <id:pk> (apps/core/api/policy.py): ids that fit a signed 64-bit integer.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server at all).
@@ -245,7 +261,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs every login attempt at INFO; the audit trail holds them already.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- coordination: reminders and handovers (issue 3; owned by the coordination engineer) ---
@@ -294,3 +311,49 @@ CELERY_BEAT_SCHEDULE["audit-prune"] = {
     "options": {"expires": 3600},
 }
 # --- end audit ---
+
+# --- logins: lockout, token lifetime, throttling, error pages ---
+# django-axes counts failed logins per username *and* address: locking by username alone
+# would let anyone lock a caseworker out from anywhere; by address alone, one typo-prone
+# office behind a shared NAT would lock itself out. The token endpoint's throttle (per
+# address) bounds guessing across many usernames.
+# Trusted reverse proxies in front of the web (each appends to X-Forwarded-For). 0: none, the
+# socket's address is the client's. Behind one TLS proxy, 1; otherwise every client would
+# share the proxy's address in the audit trail, the lockout and the throttle.
+KIP_PROXY_COUNT = env.int("KIP_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "apps.core.clients.client_address"
+KIP_LOGIN_FAILURE_LIMIT = env.int("KIP_LOGIN_FAILURE_LIMIT", default=5)
+KIP_LOGIN_COOLOFF_MINUTES = env.int("KIP_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_FAILURE_LIMIT = "apps.access.logins.failure_limit"  # reads KIP_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "apps.access.logins.cool_off"  # reads KIP_LOGIN_COOLOFF_MINUTES when asked
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A refused attempt during a lockout does not restart it: Retry-After stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "apps.access.logins.AuditedAxesHandler"
+AXES_LOCKOUT_CALLABLE = "apps.web.errors.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail already
+AXES_VERBOSE = False
+# Tokens live a working day; after that the client logs in again.
+KIP_TOKEN_TTL_HOURS = env.int("KIP_TOKEN_TTL_HOURS", default=10)
+# Token requests per client address (DRF rate: "<n>/<second|minute|hour|day>").
+KIP_TOKEN_RATE = env.str("KIP_TOKEN_RATE", default="20/min")
+# The throttle's counts live in the cache, which must be shared by every web process
+# (gunicorn runs several): Redis when configured, else files under KIP_VAR_DIR.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kip",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+CSRF_FAILURE_VIEW = "apps.web.errors.csrf_failure"
+# --- end logins ---

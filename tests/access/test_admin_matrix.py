@@ -465,7 +465,7 @@ def test_every_administration_endpoint_is_in_the_table(aw: AdminWorld) -> None:
     from kip_service import api_urls
 
     patterns = [str(getattr(p, "pattern", "")) for p in api_urls.urlpatterns]
-    routes = {re.sub(r"<int:\w+>", "<id>", p) for p in patterns if p.startswith("admin/")}
+    routes = {re.sub(r"<(?:int|id):\w+>", "<id>", p) for p in patterns if p.startswith("admin/")}
     assert len(routes) >= 9
     table = {
         re.sub(r"/\d+/", "/<id>/", row.path(aw).split("?")[0].removeprefix(f"{API}/"))

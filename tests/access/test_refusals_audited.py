@@ -240,10 +240,17 @@ def test_break_the_glass_for_an_unknown_number_names_nobody(world: World) -> Non
 def test_missing_objects_name_no_citizen(world: World) -> None:
     mark = last_id()
     client = world.client(world.outsider)
-    for url in (f"{API}/plans/{MISSING}/", f"{API}/citizens/{MISSING}/", f"{API}/handovers/0/"):
+    for url in (
+        f"{API}/plans/{MISSING}/",
+        f"{API}/citizens/{MISSING}/",
+        f"{API}/handovers/{MISSING}/",
+    ):
         assert client.get(url).status_code == 404
     events = events_since(mark)
     assert [(e.outcome, e.citizen_id) for e in events] == [("denied", None)] * 3
+    # An id no row can have (0) matches no endpoint at all: a 404 that names nothing to audit.
+    assert client.get(f"{API}/handovers/0/").status_code == 404
+    assert events_since(mark) == events
 
 
 # --- acting for an organisation one is not in -------------------------------------------------

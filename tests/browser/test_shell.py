@@ -24,6 +24,10 @@ def test_my_work_fits_a_narrow_screen(browsing):
     person = browsing(width=390)
     page = person.login("addiction.caseworker")
     expect(page.get_by_role("heading", name="Mit arbejde")).to_be_visible()
+    # The menu and "log out" are there on a phone too, not hidden behind a script.
+    menu = page.get_by_role("navigation", name="Hovedmenu")
+    expect(menu.get_by_role("link", name="Borgere")).to_be_visible()
+    expect(page.get_by_role("button", name="Log ud")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
     axe_check(page, context="My work, 390 px")
@@ -75,3 +79,11 @@ def test_a_manager_sees_no_caseworker_menu_and_is_not_asked_for_plans_to_edit(br
     menu = page.get_by_role("navigation", name="Hovedmenu")
     expect(menu.get_by_role("link", name="Borgere")).to_have_count(0)
     axe_check(page, context="My work, manager")
+
+
+def test_logging_out_leads_back_to_the_login_page(browsing):
+    page = browsing().login("chp.caseworker")
+    page.get_by_role("button", name="Log ud").click()
+    expect(page.get_by_role("heading", name="Log ind", level=1)).to_be_visible()
+    page.goto("/")
+    expect(page.get_by_role("link", name="Log ind")).to_be_visible()

@@ -5,19 +5,19 @@ from apps.administration.api import views
 urlpatterns = [
     path("admin/users/", views.StaffList.as_view(), name="admin-user-list"),
     path("admin/users/import/", views.StaffImport.as_view(), name="admin-user-import"),
-    path("admin/users/<int:pk>/", views.StaffDetail.as_view(), name="admin-user-detail"),
+    path("admin/users/<id:pk>/", views.StaffDetail.as_view(), name="admin-user-detail"),
     path(
-        "admin/users/<int:pk>/deactivate/",
+        "admin/users/<id:pk>/deactivate/",
         views.StaffDeactivate.as_view(),
         name="admin-user-deactivate",
     ),
     path(
-        "admin/users/<int:pk>/end-membership/",
+        "admin/users/<id:pk>/end-membership/",
         views.StaffEndMembership.as_view(),
         name="admin-user-end-membership",
     ),
     path(
-        "admin/users/<int:pk>/invite/",
+        "admin/users/<id:pk>/invite/",
         views.StaffInvite.as_view(),
         name="admin-user-invite",
     ),
@@ -28,17 +28,17 @@ urlpatterns = [
         name="admin-organisation-list",
     ),
     path(
-        "admin/organisations/<int:pk>/",
+        "admin/organisations/<id:pk>/",
         views.OrganisationAdminDetail.as_view(),
         name="admin-organisation-detail",
     ),
     path(
-        "admin/organisations/<int:pk>/deactivate/",
+        "admin/organisations/<id:pk>/deactivate/",
         views.OrganisationAdminDeactivate.as_view(),
         name="admin-organisation-deactivate",
     ),
     path(
-        "admin/organisations/<int:pk>/administrators/",
+        "admin/organisations/<id:pk>/administrators/",
         views.OrganisationAdministrators.as_view(),
         name="admin-organisation-administrators",
     ),

@@ -6,43 +6,33 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.audit.models import AccessEvent
 from apps.citizens.models import Citizen
+from apps.core import parsers
+from apps.core.api.fields import IdField
 from apps.organisations.models import Organisation
 
 
 class Moment(serializers.Field):
-    """An ISO date (midnight, local time) or an ISO date-time."""
+    """An ISO date (midnight, local time) or an ISO date-time, in a sane range."""
 
     def to_internal_value(self, data: Any) -> datetime.datetime:
-        text = str(data).strip()
         try:
-            moment = parse_datetime(text)
-            if moment is None:
-                day = parse_date(text)
-                if day is not None:
-                    moment = datetime.datetime.combine(day, datetime.time())
-        except ValueError:
-            moment = None
-        if moment is None:
-            raise serializers.ValidationError(_("Not a date: use YYYY-MM-DD or ISO 8601."))
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        return moment
+            return parsers.parse_moment(data)
+        except parsers.InvalidValue as exc:
+            raise serializers.ValidationError(str(exc)) from exc
 
     def to_representation(self, value: Any) -> Any:
         return value
 
 
 class EventQuery(serializers.Serializer):
-    actor = serializers.IntegerField(required=False, min_value=1)
-    organisation = serializers.IntegerField(required=False, min_value=1)
-    citizen = serializers.IntegerField(required=False, min_value=1)
+    actor = IdField(required=False)
+    organisation = IdField(required=False)
+    citizen = IdField(required=False)
     action = serializers.ChoiceField(choices=AccessEvent.Action.choices, required=False)
     outcome = serializers.ChoiceField(choices=AccessEvent.Outcome.choices, required=False)
 

@@ -7,10 +7,10 @@ urlpatterns = [
     path("audit/unusual/", views.UnusualList.as_view(), name="audit-unusual"),
     path("audit/break-glass/", views.BreakGlassQueue.as_view(), name="break-glass-queue"),
     path(
-        "audit/break-glass/<int:pk>/review/",
+        "audit/break-glass/<id:pk>/review/",
         views.BreakGlassReview.as_view(),
         name="break-glass-review",
     ),
     path("break-glass/", views.BreakGlassOpen.as_view(), name="break-glass-open"),
-    path("citizens/<int:pk>/access-report/", views.AccessReport.as_view(), name="access-report"),
+    path("citizens/<id:pk>/access-report/", views.AccessReport.as_view(), name="access-report"),
 ]

@@ -47,7 +47,8 @@ CSV_COLUMNS = (
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    """Lets ``?format=csv`` through content negotiation; the view streams the body itself."""
+    """Lets ``?format=csv`` through content negotiation; the view streams the body itself
+    (errors are JSON whatever the format: apps/core/api/errors.py)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -92,8 +93,6 @@ def event_row(event: AccessEvent) -> dict[str, Any]:
 
 
 class _TrailView(AccessView):
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
-
     def query(self, action: str) -> tuple[dict[str, Any], dict[str, str]]:
         """Validated filters; every refusal is recorded with what was asked."""
         actor = self.actor
@@ -126,25 +125,15 @@ class _TrailView(AccessView):
 class EventList(_TrailView):
     """``GET /api/v1/audit/events/``: the trail a manager may see; ``?format=csv`` exports it."""
 
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+
     def get(self, request):  # type: ignore[no-untyped-def]
         csv_export = self.wants_csv()
         action = Action.EXPORT if csv_export else Action.LIST
         filters, asked = self.query(action)
         events = selectors.events_filter(selectors.events_visible_to(self.actor), filters)
         if csv_export:
-            audit.record(
-                self.actor,
-                Action.EXPORT,
-                "accessevent",
-                citizen_id=filters.get("citizen"),
-                purpose=AUDIT_PURPOSE,
-                detail={"query": asked, "format": "csv"},
-            )
-            response = StreamingHttpResponse(
-                _csv_lines(events.order_by("id")), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
-            return response
+            return csv_export_response(self.actor, events, filters=filters, asked=asked)
         page = self.paginate_queryset(events)
         audit.record(
             self.actor,
@@ -155,6 +144,25 @@ class EventList(_TrailView):
             detail={"query": asked, "shown": len(page)},
         )
         return self.get_paginated_response([event_row(e) for e in page])
+
+
+def csv_export_response(
+    actor: Actor, events: Any, *, filters: dict[str, Any], asked: dict[str, Any]
+) -> StreamingHttpResponse:
+    """The filtered trail as CSV, recorded as an export with what was asked (API and page)."""
+    audit.record(
+        actor,
+        Action.EXPORT,
+        "accessevent",
+        citizen_id=filters.get("citizen"),
+        purpose=AUDIT_PURPOSE,
+        detail={"query": asked, "format": "csv"},
+    )
+    response = StreamingHttpResponse(
+        _csv_lines(events.order_by("id")), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
+    return response
 
 
 class _Echo:
@@ -201,8 +209,9 @@ class UnusualList(_TrailView):
 # --- the citizen's access report ---------------------------------------------------------------
 
 
-def access_report_for(actor: Actor, citizen_id: Any) -> dict[str, Any]:
-    """Build the report for a caseworker with access to the citizen; the request is audited."""
+def access_report_for(actor: Actor, citizen_id: Any, *, bookkeeping: bool = True) -> dict[str, Any]:
+    """Build the report for a caseworker with access to the citizen; the request is audited.
+    ``bookkeeping=False`` leaves out the service's own rows (``selectors.BOOKKEEPING``)."""
     citizen = access_citizen(
         actor, citizen_id, Action.EXPORT, record=False, object_type="access_report"
     )
@@ -228,7 +237,7 @@ def access_report_for(actor: Actor, citizen_id: Any) -> dict[str, Any]:
     )
     return {
         "citizen": citizen,
-        "entries": selectors.access_report(citizen_id=citizen.pk),
+        "entries": selectors.access_report(citizen_id=citizen.pk, bookkeeping=bookkeeping),
         "staff_names": settings.KIP_ACCESS_REPORT_STAFF_NAMES,
     }
 

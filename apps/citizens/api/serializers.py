@@ -2,9 +2,10 @@ from rest_framework import serializers
 
 from apps.citizens.cpr import formatted
 from apps.citizens.models import Citizen, Consent
+from apps.core.api import fields as strict
 
 
-class CitizenSerializer(serializers.ModelSerializer):
+class CitizenSerializer(strict.ModelSerializer):
     """A citizen with the CPR masked (``DDMMYY-xxxx``): lists, search results."""
 
     cpr = serializers.CharField(source="cpr_masked", read_only=True)
@@ -28,8 +29,8 @@ class CitizenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
 
 
-class ConsentSerializer(serializers.ModelSerializer):
-    organisations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)  # type: ignore[var-annotated]
+class ConsentSerializer(strict.ModelSerializer):
+    organisations = strict.PrimaryKeyRelatedField(many=True, read_only=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = Consent
@@ -47,9 +48,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class ConsentCreateSerializer(serializers.Serializer):
-    organisations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=20
-    )
+    organisations = serializers.ListField(child=strict.IdField(), min_length=1, max_length=20)
     form = serializers.ChoiceField(choices=Consent.Form.choices)
-    given_at = serializers.DateTimeField(required=False)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    given_at = strict.DateTimeField(required=False)
+    expires_at = strict.DateTimeField(required=False, allow_null=True)

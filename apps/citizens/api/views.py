@@ -2,10 +2,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from apps.access import audit
 from apps.access.api import AccessView
 from apps.access.checks import Action, access_citizen, citizens_visible_to
-from apps.citizens import cpr, services
+from apps.citizens import selectors, services
 from apps.citizens.api.serializers import (
     CitizenCreateSerializer,
     CitizenDetailSerializer,
@@ -24,26 +23,13 @@ class CitizenList(AccessView):
         queryset = citizens_visible_to(self.actor).order_by("-id")
         number = request.query_params.get("cpr")
         if number is not None:
-            return self._search(queryset, number)
+            return self._search(number)
         page = self.paginate_and_record(queryset)
         return self.get_paginated_response(CitizenSerializer(page, many=True).data)
 
-    def _search(self, queryset, number):  # type: ignore[no-untyped-def]
-        # The criteria are recorded, never the CPR in clear text.
-        lookup = cpr.lookup_hash(services.cpr_digits(number))
-        found = list(queryset.filter(cpr_hash=lookup))
-        criteria = {"criteria": {"cpr_hash": lookup[:16]}}
-        if not found:
-            audit.record(self.actor, Action.SEARCH, "citizen", detail=criteria)
-        for citizen in found:
-            audit.record(
-                self.actor,
-                Action.SEARCH,
-                "citizen",
-                citizen.pk,
-                citizen_id=citizen.pk,
-                detail=criteria,
-            )
+    def _search(self, number):  # type: ignore[no-untyped-def]
+        # The criteria are recorded, never the CPR in clear text (see the selector).
+        found = selectors.citizen_search_cpr(actor=self.actor, number=number)
         return Response({"results": CitizenSerializer(found, many=True).data, "next": None})
 
     @extend_schema(request=CitizenCreateSerializer, responses={201: CitizenDetailSerializer})

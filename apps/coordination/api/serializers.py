@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from apps.coordination.models import Handover, HospitalEvent, Review
+from apps.core.api import fields as strict
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class HandoverSerializer(strict.ModelSerializer):
     class Meta:
         model = Handover
         fields = [
@@ -26,8 +27,8 @@ class HandoverSerializer(serializers.ModelSerializer):
 
 
 class HandoverProposeSerializer(serializers.Serializer):
-    to_user = serializers.IntegerField(min_value=1)
-    to_organisation = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    to_user = strict.IdField()
+    to_organisation = strict.IdField(required=False, allow_null=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -35,8 +36,8 @@ class HandoverDeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ReviewSerializer(serializers.ModelSerializer):
-    snapshot_version = serializers.IntegerField(source="snapshot.plan_version", read_only=True)
+class ReviewSerializer(strict.ModelSerializer):
+    snapshot_version = strict.IntegerField(source="snapshot.plan_version", read_only=True)
 
     class Meta:
         model = Review
@@ -52,28 +53,34 @@ class ReviewSerializer(serializers.ModelSerializer):
             "recorded_for",
             "created",
             "snapshot_version",
+            "citizen_took_part",
+            "citizen_view",
         ]
         read_only_fields = fields
 
 
 class ReviewCreateSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = strict.DateField()
     outcome = serializers.ChoiceField(choices=Review.Outcome.choices)
     participants = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=50
     )
     notes = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
-    next_review = serializers.DateField(required=False, allow_null=True)
+    next_review = strict.DateField(required=False, allow_null=True)
+    citizen_took_part = serializers.BooleanField(required=False, default=False)
+    citizen_view = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
 
 
 class SnapshotSerializer(serializers.Serializer):
-    review = serializers.IntegerField(source="review_id")
-    plan_version = serializers.IntegerField()
+    review = strict.IntegerField(source="review_id")
+    plan_version = strict.IntegerField()
     data = serializers.JSONField()  # type: ignore[assignment]  # the snapshot, named by the API
-    created = serializers.DateTimeField()
+    created = strict.DateTimeField()
 
 
-class HospitalEventSerializer(serializers.ModelSerializer):
+class HospitalEventSerializer(strict.ModelSerializer):
     class Meta:
         model = HospitalEvent
         fields = ["id", "plan", "kind", "occurred_on", "notes", "recorded_by", "created"]

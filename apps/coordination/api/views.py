@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -15,7 +16,8 @@ from apps.coordination.api.serializers import (
     ReviewSerializer,
     SnapshotSerializer,
 )
-from apps.coordination.models import HospitalEvent, PlanSnapshot, Review
+from apps.coordination.models import Handover, HospitalEvent, PlanSnapshot, Review
+from apps.core.api.params import query_choice
 
 
 class PlanHandoverList(AccessView):
@@ -49,7 +51,7 @@ class HandoverList(AccessView):
 
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = handovers_visible_to(self.actor)
-        state = request.query_params.get("state")
+        state = query_choice(request.query_params, "state", Handover.State.values)
         if state:
             queryset = queryset.filter(state=state)
         page = self.paginate_and_record(queryset)  # one event per handover, with its citizen
@@ -128,7 +130,7 @@ class ReviewSnapshot(AccessView):
         if snapshot is None:
             from apps.core.exceptions import NotFound
 
-            raise NotFound("Not found.")
+            raise NotFound(_("Not found."))
         return Response(SnapshotSerializer(snapshot).data)
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -29,7 +30,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # Denied access attempts are recorded here, after the failed transaction rolled back.
     from apps.access.audit import record_denied
 
-    record_denied(exc, context.get("request"))
+    request = context.get("request")
+    record_denied(exc, request)
+    if request is not None:
+        # Errors are JSON whatever was asked for (?format=csv, ?format=html, Accept): the
+        # renderer chosen for the answer would otherwise write this dict as CSV or a page.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
 
     if isinstance(exc, ApplicationError):
         return Response(
@@ -38,12 +45,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, RequestDataTooBig):
         # Django would answer with an HTML 400; the API answers in its own shape.
+        too_large = _("The request body is too large.")
         return Response(
-            {
-                "code": "request_too_large",
-                "detail": _("The request body is too large."),
-                "fields": {},
-            },
+            {"code": "request_too_large", "detail": too_large, "fields": {"body": [too_large]}},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, DjangoValidationError):

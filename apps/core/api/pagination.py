@@ -1,13 +1,72 @@
+"""Cursor pagination whose parameters fail as 400s that name them, never silently or as 500s."""
+
+from __future__ import annotations
+
+import binascii
+from base64 import b64decode
+from typing import Any
+from urllib import parse
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.pagination import Cursor as Position
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+
+from apps.core import parsers
+
+_MAX_CURSOR_LENGTH = 200
 
 
 class Cursor(CursorPagination):
-    """Cursor pagination: stable under inserts and never counts the whole table."""
+    """Cursor pagination: stable under inserts and never counts the whole table.
+
+    DRF replaces a ``page_size`` it cannot read (0, -5, ``abc``, too large) with the default,
+    and takes a cursor's position as it comes, so a cursor that decodes to garbage reaches the
+    database and fails there. Here both are read strictly; the position is an id, as every
+    list is ordered by id.
+    """
 
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return int(self.page_size or 1)
+        try:
+            return parsers.parse_page_size(raw, maximum=self.max_page_size)
+        except parsers.InvalidValue as exc:
+            raise serializers.ValidationError({self.page_size_query_param: [str(exc)]}) from exc
+
+    def decode_cursor(self, request: Request) -> Position | None:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            return self._decode(encoded)
+        except (ValueError, binascii.Error) as exc:
+            message = _("Not a cursor of this list: follow the next link as it is.")
+            raise serializers.ValidationError({self.cursor_query_param: [message]}) from exc
+
+    def _decode(self, encoded: str) -> Position:
+        if len(encoded) > _MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
+        text = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+        tokens = parse.parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+        if set(tokens) - {"o", "r", "p"} or any(len(values) != 1 for values in tokens.values()):
+            raise ValueError("unknown or repeated token")
+        offset = parsers.parse_integer(tokens.get("o", ["0"])[0], minimum=0)
+        if offset > self.offset_cutoff:
+            raise ValueError("offset beyond the cutoff")
+        reverse = tokens.get("r", ["0"])[0]
+        if reverse not in ("0", "1"):
+            raise ValueError("not a direction")
+        raw_position = tokens.get("p", [None])[0]
+        position = None if raw_position is None else parsers.parse_id(raw_position)
+        return Position(offset=offset, reverse=reverse == "1", position=position)
 
     def get_paginated_response(self, data):  # type: ignore[no-untyped-def]
         return Response(
@@ -24,3 +83,12 @@ class Cursor(CursorPagination):
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
             },
         }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"]["maxLength"] = _MAX_CURSOR_LENGTH
+        return parameters

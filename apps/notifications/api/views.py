@@ -4,11 +4,13 @@ from rest_framework.response import Response
 
 from apps.access.api import AccessView
 from apps.access.handovers import access_notification, notifications_visible_to
+from apps.core.api import fields as strict
+from apps.core.api.params import query_bool
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_mark_read
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(strict.ModelSerializer):
     read = serializers.SerializerMethodField()
 
     class Meta:
@@ -28,7 +30,7 @@ class NotificationList(AccessView):
 
     def get(self, request):  # type: ignore[no-untyped-def]
         queryset = notifications_visible_to(self.actor)
-        if request.query_params.get("unread") in ("1", "true"):
+        if query_bool(request.query_params, "unread"):
             queryset = queryset.filter(read_at__isnull=True)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)

@@ -4,16 +4,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import fields as strict
 from apps.organisations.models import Membership, Organisation
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(strict.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "slug", "kind", "sector"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(strict.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -21,7 +22,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["organisation", "organisation_name", "role"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(strict.ModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
 
     class Meta:
@@ -35,7 +36,6 @@ class OrganisationList(generics.ListAPIView):
     serializer_class = OrganisationSerializer
     permission_classes = [IsAuthenticated]
     queryset = Organisation.objects.all()
-    pagination_class = None
 
 
 class OrganisationDetail(generics.RetrieveAPIView):

@@ -1,14 +1,15 @@
 from rest_framework import serializers
 
+from apps.core.api import fields as strict
 from apps.plans.models import Agreement, Effort, Goal, Plan
 
 
 class CoordinatorSerializer(serializers.Serializer):
-    user = serializers.IntegerField(min_value=1)
-    organisation = serializers.IntegerField(min_value=1)
+    user = strict.IdField()
+    organisation = strict.IdField()
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(strict.ModelSerializer):
     coordinator = serializers.SerializerMethodField()
     participants = serializers.SerializerMethodField()
 
@@ -37,14 +38,14 @@ class PlanSerializer(serializers.ModelSerializer):
         return sorted(p.organisation_id for p in plan.participations.all())
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(strict.ModelSerializer):
     class Meta:
         model = Goal
         fields = ["id", "text", "priority", "status", "created", "updated"]
         read_only_fields = ["id", "created", "updated"]
 
 
-class EffortSerializer(serializers.ModelSerializer):
+class EffortSerializer(strict.ModelSerializer):
     class Meta:
         model = Effort
         fields = [
@@ -61,7 +62,7 @@ class EffortSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "organisation", "created", "updated"]
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(strict.ModelSerializer):
     class Meta:
         model = Agreement
         fields = ["id", "text", "responsible", "due", "done", "created", "updated"]
@@ -78,12 +79,10 @@ class PlanDetailSerializer(PlanSerializer):
 
 
 class PlanCreateSerializer(serializers.Serializer):
-    citizen = serializers.IntegerField(min_value=1)
+    citizen = strict.IdField()
     coordinator = CoordinatorSerializer()
-    participants = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=20
-    )
-    next_review = serializers.DateField(required=False, allow_null=True)
+    participants = serializers.ListField(child=strict.IdField(), min_length=1, max_length=20)
+    next_review = strict.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(
         choices=[Plan.Status.DRAFT, Plan.Status.ACTIVE], default=Plan.Status.DRAFT
     )
@@ -93,7 +92,7 @@ class PlanCreateSerializer(serializers.Serializer):
 
 
 class PlanUpdateSerializer(serializers.Serializer):
-    next_review = serializers.DateField(required=False, allow_null=True)
+    next_review = strict.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Plan.Status.choices, required=False)
     assessment = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=4000), required=False
@@ -105,4 +104,4 @@ class PlanCloseSerializer(serializers.Serializer):
 
 
 class ParticipantSerializer(serializers.Serializer):
-    organisation = serializers.IntegerField(min_value=1)
+    organisation = strict.IdField()

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from apps.access.api import AccessView
 from apps.access.checks import access_plan
+from apps.core.api.params import query_id
 from apps.core.exceptions import ApplicationError
 from apps.plans import selectors, services
 from apps.plans.api.serializers import (
@@ -33,8 +34,8 @@ class PlanList(AccessView):
         filters = {key: request.query_params.get(key, "") for key in ("status", "citizen")}
         if filters["status"] and filters["status"] not in Plan.Status.values:
             raise ApplicationError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
-        if filters["citizen"] and not filters["citizen"].isdigit():
-            raise ApplicationError(_("Not an id."), fields={"citizen": [_("Not an id.")]})
+        if filters["citizen"]:
+            filters["citizen"] = str(query_id(request.query_params, "citizen"))
         page = self.paginate_and_record(selectors.plan_list(actor=self.actor, filters=filters))
         return self.get_paginated_response(PlanSerializer(page, many=True).data)
 

@@ -125,7 +125,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username}")
 
     def _citizen(self, users, orgs, number, name, lead, slugs, months, status, goal):  # type: ignore[no-untyped-def]
-        if Citizen.objects.filter(cpr_hash=cpr.lookup_hash(number)).exists():
+        if Citizen.objects.filter(cpr_hash=cpr.lookup_hash(cpr.normalise(number))).exists():
             return
         coordinator = users[f"{lead}.caseworker"]
         actor = actor_for(coordinator, orgs[lead].pk)

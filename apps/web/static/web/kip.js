@@ -11,3 +11,14 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// After a plan section is saved in place, the page's other open forms of that plan move to the
+// new version, but only those that held the version the save started from: they have seen
+// everything that save changed. Any other stale form still meets the conflict view.
+document.addEventListener("kip:plan-version", (event) => {
+  const { from, to } = event.detail;
+  document.querySelectorAll(`input[name="version"][value="${Number(from)}"]`).forEach((input) => {
+    input.setAttribute("value", String(to));
+    input.value = String(to);
+  });
+});

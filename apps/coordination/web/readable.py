@@ -1,0 +1,342 @@
+"""Frozen plans and what changed between two of them, as text a person reads.
+
+A snapshot (``apps.coordination.reviews.plan_snapshot_data``) keeps ids and codes; here they
+become names, Danish labels and dates, and ``snapshot_diff``'s output becomes sections of
+lines whose parts are marked kept, added or removed (texts are compared word by word).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from apps.plans.models import LIFE_DOMAINS, Effort, Goal, Plan
+
+SAME, INS, DEL = "same", "ins", "del"
+NONE = "\N{EN DASH}"  # shown for an empty value, as the other pages do
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str  # SAME | INS | DEL
+    text: str
+
+
+@dataclass
+class Line:
+    label: str
+    parts: list[Part]
+
+
+@dataclass
+class Change:
+    kind: str  # "added" | "removed" | "changed"
+    subject: str  # what the change is about, as the person knows it (the goal's text, ...)
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    changes: list[Change] = field(default_factory=list)
+
+
+class Names:
+    """People's and organisations' names for the ids a snapshot keeps."""
+
+    def __init__(self, users: dict[int, str], organisations: dict[int, str]) -> None:
+        self.users = users
+        self.organisations = organisations
+
+    def person(self, pk: Any) -> str:
+        if not pk:
+            return NONE
+        return self.users.get(pk) or _("a former user")
+
+    def organisation(self, pk: Any) -> str:
+        if not pk:
+            return NONE
+        return self.organisations.get(pk) or _("a former organisation")
+
+    def coordinator(self, value: Any) -> str:
+        value = value or {}
+        if not value.get("user"):
+            return _("no coordinator")
+        return f"{self.person(value['user'])} ({self.organisation(value.get('organisation'))})"
+
+
+def ids_in(*snapshots: dict[str, Any]) -> tuple[set[int], set[int]]:
+    """The user and organisation ids a set of snapshots mentions (to look their names up)."""
+    users: set[int] = set()
+    organisations: set[int] = set()
+    for data in snapshots:
+        coordinator = data.get("coordinator") or {}
+        users.add(coordinator.get("user") or 0)
+        organisations.add(coordinator.get("organisation") or 0)
+        organisations.update(data.get("participants") or [])
+        for effort in data.get("efforts") or []:
+            users.add(effort.get("responsible") or 0)
+            organisations.add(effort.get("organisation") or 0)
+        for agreement in data.get("agreements") or []:
+            users.add(agreement.get("responsible") or 0)
+    return users - {0}, organisations - {0}
+
+
+def _day(value: str | None) -> str:
+    if not value:
+        return NONE
+    try:
+        return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return value
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _yes_no(value: Any) -> str:
+    return _("yes") if value else _("no")
+
+
+# --- one frozen plan ---------------------------------------------------------------------------
+
+
+def snapshot_view(data: dict[str, Any], names: Names) -> dict[str, Any]:
+    """A frozen plan as the review page shows it."""
+    assessment = data.get("assessment") or {}
+    return {
+        "version": data.get("version"),
+        "status": _label(Plan.Status, data.get("status")),
+        "coordinator": names.coordinator(data.get("coordinator")),
+        "participants": sorted(names.organisation(pk) for pk in data.get("participants") or []),
+        "next_review": _day(data.get("next_review")),
+        "assessment": [
+            (label, assessment[key]) for key, label in LIFE_DOMAINS.items() if assessment.get(key)
+        ],
+        "goals": [
+            {
+                "text": g.get("text", ""),
+                "priority": g.get("priority"),
+                "status": _label(Goal.Status, g.get("status")),
+            }
+            for g in sorted(
+                data.get("goals") or [], key=lambda g: (g.get("priority") or 0, g["id"])
+            )
+        ],
+        "efforts": [
+            {
+                "description": e.get("description", ""),
+                "organisation": names.organisation(e.get("organisation")),
+                "responsible": names.person(e.get("responsible")),
+                "status": _label(Effort.Status, e.get("status")),
+                "starts_on": _day(e.get("starts_on")),
+                "ends_on": _day(e.get("ends_on")),
+            }
+            for e in data.get("efforts") or []
+        ],
+        "agreements": [
+            {
+                "text": a.get("text", ""),
+                "responsible": names.person(a.get("responsible")),
+                "due": _day(a.get("due")),
+                "done": _yes_no(a.get("done")),
+            }
+            for a in data.get("agreements") or []
+        ],
+    }
+
+
+# --- what changed ------------------------------------------------------------------------------
+
+
+def word_diff(before: str | None, after: str | None) -> list[Part]:
+    """``before`` turned into ``after``, word by word: kept, removed and added parts."""
+    old = re.findall(r"\S+|\s+", before or "")
+    new = re.findall(r"\S+|\s+", after or "")
+    parts: list[Part] = []
+
+    def add(kind: str, words: list[str]) -> None:
+        text = "".join(words)
+        if not text:
+            return
+        if parts and parts[-1].kind == kind:
+            parts[-1] = Part(kind, parts[-1].text + text)
+        else:
+            parts.append(Part(kind, text))
+
+    matcher = SequenceMatcher(a=old, b=new, autojunk=False)
+    chunks = [
+        (op == "equal", old[i1:i2], new[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+    # A lone space kept between two changes splits one change into two ("[-on-][+in+]
+    # [-a-][+my+]"); count it as changed, so the removed words read together, then the added.
+    merged: list[tuple[bool, list[str], list[str]]] = []
+    for i, (same, a, b) in enumerate(chunks):
+        between = 0 < i < len(chunks) - 1 and not chunks[i - 1][0] and not chunks[i + 1][0]
+        if same and between and all(not w.strip() for w in a):
+            same = False
+        if merged and not same and not merged[-1][0]:
+            merged[-1] = (False, merged[-1][1] + a, merged[-1][2] + b)
+        else:
+            merged.append((same, list(a), list(b)))
+    for same, a, b in merged:
+        if same:
+            add(SAME, a)
+        else:
+            add(DEL, a)
+            add(INS, b)
+    return parts
+
+
+def _swap(before: str, after: str) -> list[Part]:
+    return [Part(DEL, before), Part(SAME, " → "), Part(INS, after)]
+
+
+def _whole(kind: str, text: str) -> list[Part]:
+    return [Part(INS if kind == "added" else DEL, text)]
+
+
+# What an added or removed item shows besides its text.
+WHOLE_ITEM_FIELDS = {"organisation", "responsible", "starts_on", "ends_on", "due"}
+
+# Per part of the plan: the field holding its text, then (field, label, formatter) for the rest.
+Formatter = Any
+
+
+def _fields(names: Names) -> dict[str, tuple[str, list[tuple[str, str, Formatter]]]]:
+    return {
+        "goals": (
+            "text",
+            [
+                ("priority", _("Priority"), str),
+                ("status", _("Status"), lambda v: _label(Goal.Status, v)),
+            ],
+        ),
+        "efforts": (
+            "description",
+            [
+                ("organisation", _("Organisation"), names.organisation),
+                ("responsible", _("Responsible"), names.person),
+                ("status", _("Status"), lambda v: _label(Effort.Status, v)),
+                ("starts_on", _("Starts"), _day),
+                ("ends_on", _("Ends"), _day),
+            ],
+        ),
+        "agreements": (
+            "text",
+            [
+                ("responsible", _("Responsible"), names.person),
+                ("due", _("Due"), _day),
+                ("done", _("Done"), _yes_no),
+            ],
+        ),
+    }
+
+
+def _items(key: str, part: dict[str, Any], after: dict[str, Any], names: Names) -> list[Change]:
+    text_field, others = _fields(names)[key]
+    changes: list[Change] = []
+    for kind in ("added", "removed"):
+        for item in part.get(kind) or []:
+            change = Change(kind, "")
+            change.lines.append(Line("", _whole(kind, item.get(text_field, ""))))
+            for name, label, show in others:
+                # A new or dropped goal is its text; status and priority would be noise.
+                if name in WHOLE_ITEM_FIELDS and item.get(name) not in (None, ""):
+                    change.lines.append(Line(label, _whole(kind, show(item.get(name)))))
+            changes.append(change)
+    now = {item["id"]: item for item in after.get(key) or []}
+    for entry in part.get("changed") or []:
+        fields = entry["fields"]
+        # The item's text names it, unless the text itself changed (its diff then names it).
+        subject = "" if text_field in fields else now.get(entry["id"], {}).get(text_field, "")
+        change = Change("changed", subject)
+        if text_field in fields:
+            value = fields[text_field]
+            change.lines.append(Line("", word_diff(value["before"], value["after"])))
+        for name, label, show in others:
+            if name in fields:
+                value = fields[name]
+                change.lines.append(Line(label, _swap(show(value["before"]), show(value["after"]))))
+        changes.append(change)
+    return changes
+
+
+def _plan_section(changes: dict[str, Any], names: Names) -> Section:
+    section = Section(_("The plan"))
+    if "status" in changes:
+        value = changes["status"]
+        section.changes.append(
+            Change(
+                "changed",
+                _("Status"),
+                [
+                    Line(
+                        "",
+                        _swap(
+                            _label(Plan.Status, value["before"]),
+                            _label(Plan.Status, value["after"]),
+                        ),
+                    )
+                ],
+            )
+        )
+    if "coordinator" in changes:
+        value = changes["coordinator"]
+        line = Line(
+            "", _swap(names.coordinator(value["before"]), names.coordinator(value["after"]))
+        )
+        section.changes.append(Change("changed", _("Coordinator"), [line]))
+    if "participants" in changes:
+        value = changes["participants"]
+        before, after = set(value["before"] or []), set(value["after"] or [])
+        for pk in sorted(after - before, key=names.organisation):
+            line = Line("", _whole("added", names.organisation(pk)))
+            section.changes.append(Change("added", _("Organisation on the plan"), [line]))
+        for pk in sorted(before - after, key=names.organisation):
+            line = Line("", _whole("removed", names.organisation(pk)))
+            section.changes.append(Change("removed", _("Organisation on the plan"), [line]))
+    if "next_review" in changes:
+        value = changes["next_review"]
+        line = Line("", _swap(_day(value["before"]), _day(value["after"])))
+        section.changes.append(Change("changed", _("Next review"), [line]))
+    return section
+
+
+def diff_view(changes: dict[str, Any], after: dict[str, Any], names: Names) -> list[Section]:
+    """``snapshot_diff``'s output as sections: the plan, the assessment by life domain, goals,
+    efforts and agreements (each added, removed or changed, with its fields)."""
+    sections = [_plan_section(changes, names)]
+    assessment = Section(_("Assessment"))
+    for key, value in (changes.get("assessment") or {}).items():
+        label = str(LIFE_DOMAINS.get(key, key)).capitalize()
+        if not value["before"]:
+            kind, parts = "added", _whole("added", value["after"])
+        elif not value["after"]:
+            kind, parts = "removed", _whole("removed", value["before"])
+        else:
+            kind, parts = "changed", word_diff(value["before"], value["after"])
+        assessment.changes.append(Change(kind, label, [Line("", parts)]))
+    sections.append(assessment)
+    titles = {"goals": _("Goals"), "efforts": _("Efforts"), "agreements": _("Agreements")}
+    for key, title in titles.items():
+        sections.append(Section(title, _items(key, changes.get(key) or {}, after, names)))
+    return [s for s in sections if s.changes]
+
+
+def names_for(snapshots: Iterable[dict[str, Any]]) -> Names:
+    from apps.coordination.selectors import names as lookup
+
+    users, organisations = ids_in(*snapshots)
+    return Names(*lookup(user_ids=users, organisation_ids=organisations))

@@ -1,0 +1,40 @@
+"""Answers when something is refused: a CSRF failure and a login lockout, in the site's look.
+
+The 403, 404 and 500 pages are the templates ``403.html``, ``404.html`` and ``500.html`` that
+Django's default handlers render; with DEBUG off (the default) nobody sees a traceback,
+settings or the list of URL patterns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from apps.access.logins import locked_out_message, retry_after_seconds
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: usually an old form (the page stood open past a new login)."""
+    return render(request, "403_csrf.html", status=403)
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: the API's error JSON, or the lockout page, with Retry-After."""
+    seconds = retry_after_seconds(request, credentials)
+    message = locked_out_message(seconds)
+    status = 429  # Too Many Requests, with Retry-After
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"code": "locked_out", "detail": message, "fields": {}}, status=status
+        )
+    else:
+        response = render(
+            request, "web/locked_out.html", {"message": message, "seconds": seconds}, status=status
+        )
+    response["Retry-After"] = str(seconds)
+    return response
