@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from apps.access import token_api
+from apps.administration.api import urls as administration_urls
 from apps.audit.api import urls as audit_urls
 from apps.citizens.api import views as citizens
 from apps.organisations.api import views as organisations
@@ -50,4 +51,5 @@ urlpatterns = [
     # coordination (issue 3): handovers, reviews, hospital events, notifications
     path("", include("apps.coordination.api.urls")),
     *audit_urls.urlpatterns,
+    *administration_urls.urlpatterns,
 ]

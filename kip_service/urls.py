@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -14,7 +13,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     # Anything else under api/ (a slash at the end, so APPEND_SLASH still redirects): JSON 404.
     re_path(r"^api/(?:.*/)?$", EndpointNotFound.as_view(), name="api-not-found"),
-    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("citizens/<id:pk>/access-report/", audit_web.access_report, name="access-report-page"),
     # Each app's pages beside its API; apps.web is the shell (My work, login, errors).
@@ -23,5 +21,6 @@ urlpatterns = [
     path("", include("apps.coordination.web.urls")),
     path("", include("apps.notifications.web.urls")),
     path("", include("apps.audit.web.urls")),
+    path("", include("apps.administration.web.urls")),
     path("", include("apps.web.urls")),
 ]

@@ -120,6 +120,11 @@ def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
     """
     from apps.audit.models import BreakGlass
 
+    if not actor.reads_citizen_data:
+        return Plan.objects.none().annotate(
+            kip_shared=Value(True, output_field=BooleanField()),
+            break_glass_reason=Value(None, output_field=TextField()),
+        )
     shared = plan_granted(actor) & plan_consent_covers(actor)
     glass = BreakGlass.objects.active().filter(
         actor_id=actor.user.pk, organisation_id=actor.organisation.pk
@@ -211,6 +216,8 @@ def access_effort(actor: Actor, plan: Plan, effort_id: Any, action: str) -> Effo
 
 def citizens_visible_to(actor: Actor) -> QuerySet[Citizen]:
     """Citizens the acting organisation registered, or whose consent covers it."""
+    if not actor.reads_citizen_data:
+        return Citizen.objects.none()
     return Citizen.objects.filter(
         Q(registered_for=actor.organisation) | consent_covers(actor, OuterRef("pk"))
     )

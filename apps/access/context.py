@@ -33,6 +33,15 @@ class Actor:
     def is_manager(self) -> bool:
         return self.role == Membership.Role.MANAGER
 
+    @property
+    def is_local_admin(self) -> bool:
+        return self.role == Membership.Role.ADMIN
+
+    @property
+    def reads_citizen_data(self) -> bool:
+        """Caseworkers and managers; a local administrator manages people, not cases."""
+        return self.role in (Membership.Role.CASEWORKER, Membership.Role.MANAGER)
+
 
 class OrganisationRequired(exceptions.APIException):
     status_code = 400

@@ -66,6 +66,15 @@ def plan_objects_in_reach(
     """
     from apps.audit.models import BreakGlass
 
+    if not actor.reads_citizen_data:
+        # A local administrator is in the organisation's group, but by that role reads nothing
+        # that hangs off a plan (a handover or notice from an earlier role included).
+        keep = Q(**{f"{plan}__isnull": True}) if planless else Q(pk__in=[])
+        return queryset.filter(keep).annotate(
+            citizen_id=F(f"{plan}__citizen_id"),
+            kip_shared=Value(True, output_field=BooleanField()),
+            break_glass_reason=Value(None, output_field=TextField()),
+        )
     citizen = OuterRef(f"{plan}__citizen_id")
     takes_part: Q = Q(plan_granted(actor, plan=plan))
     if receiving_organisation:

@@ -30,6 +30,7 @@ class AccessEvent(models.Model):
         LOGIN = "login", _("login")
         LOGOUT = "logout", _("logout")
         LOCKOUT = "lockout", _("lockout")
+        ADMIN = "admin", _("administration")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("allowed")

@@ -41,8 +41,9 @@ def citizen_known_to(actor: Actor, citizen: Any) -> Q:
 
 
 def events_visible_to(actor: Actor) -> QuerySet[AccessEvent]:
-    """Events of the manager's organisation's people (acting for it), and events about
-    citizens whose plans the organisation takes part in (whoever acted).
+    """Events of the manager's organisation's people (acting for it), events about citizens
+    whose plans the organisation takes part in (whoever acted), and the administration of the
+    organisation and its people (whoever did it).
 
     Each carries ``citizen_shown``: the citizen, except on a refused attempt about a citizen
     the organisation does not have in view (its own people tried what they may not see);
@@ -59,11 +60,15 @@ def events_visible_to(actor: Actor) -> QuerySet[AccessEvent]:
         plan_key=Cast("plan_id", output_field=CharField())
     ).filter(organisation=org, plan_key=OuterRef("object_id"))
     shown = Q(outcome=AccessEvent.Outcome.ALLOWED) | citizen_known_to(actor, OuterRef("citizen_id"))
+    # Administration of the organisation by someone not acting for it (a system
+    # administrator, the first-start command) names it in ``detail``.
+    administered = Q(action=Action.ADMIN) & Q(detail__organisation=org.pk)
     return AccessEvent.objects.filter(
         Q(organisation=org)
         | Exists(our_people)
         | Exists(on_our_plans)
         | (Q(object_type="plan") & Exists(our_plan))
+        | administered
     ).annotate(
         citizen_shown=Case(
             When(shown, then=F("citizen_id")), default=None, output_field=BigIntegerField()

@@ -264,6 +264,25 @@ def handover_cancel(*, actor: Actor, handover_id: int) -> Handover:
     return handover
 
 
+def handover_cancel_for_leaver(*, handover_id: int, leaver_id: int) -> Handover | None:
+    """System move: a pending handover to or from someone who left is cancelled, and the other
+    people on it are told. None if it was answered meanwhile."""
+    try:
+        handover, plan = _transition(handover_id=handover_id, to_state=State.CANCELLED)
+    except Conflict:
+        return None
+    people = {handover.from_user_id, handover.to_user_id, handover.proposed_by_id} - {leaver_id}
+    for user_id in sorted(p for p in people if p):
+        notification_create(
+            kind=K.HANDOVER_CANCELLED,
+            recipient=user_id,
+            plan=plan,
+            handover=handover,
+            due=timezone.localdate(),
+        )
+    return handover
+
+
 def handovers_expire(*, now: dt.datetime | None = None) -> int:
     """System move: pending handovers past their expiry become expired; both sides are told
     (each only while the citizen's consent covers its organisation)."""

@@ -69,6 +69,17 @@ def _subject_and_body(notification: Notification) -> tuple[str, str]:
             _("Handover declined"),
             _("The handover of plan %(plan)s was declined."),
         ),
+        K.HANDOVER_CANCELLED: (
+            _("Handover cancelled"),
+            _("The handover of plan %(plan)s was cancelled."),
+        ),
+        K.STAFF_LEFT: (
+            _("A colleague has left: reassign their work"),
+            _(
+                "A colleague no longer works in your organisation. Plans they coordinated and "
+                "efforts or agreements they were responsible for need a new person."
+            ),
+        ),
     }
     subject, body = texts.get(
         notification.kind, (_("New notification"), _("You have a new notification."))

@@ -21,6 +21,8 @@ class Notification(models.Model):
         HANDOVER_EXPIRED = "handover_expired", _("handover expired")
         HANDOVER_ACCEPTED = "handover_accepted", _("handover accepted")
         HANDOVER_DECLINED = "handover_declined", _("handover declined")
+        HANDOVER_CANCELLED = "handover_cancelled", _("handover cancelled")
+        STAFF_LEFT = "staff_left", _("a colleague left: reassign their work")
         BREAK_GLASS = "break_glass", _("emergency access used")
 
     recipient = models.ForeignKey(

@@ -97,6 +97,15 @@ def _coordinator(
 
 
 def _require_covered(citizen: Citizen, organisations: Sequence[Organisation], field: str) -> None:
+    """Each organisation is active (a deactivated one joins no plan) and covered by consent."""
+    inactive = [o.name for o in organisations if not o.active]
+    if inactive:
+        raise _invalid(
+            field,
+            _("Deactivated organisations take part in no new plans: %(names)s.")
+            % {"names": ", ".join(inactive)},
+            "organisation_inactive",
+        )
     covered = organisations_covered(citizen=citizen)
     missing = [o.name for o in organisations if o.pk not in covered]
     if missing:

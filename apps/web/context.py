@@ -22,6 +22,8 @@ MENU = [
     ("coordination:handovers", _("Handovers"), "all"),
     ("audit:trail", _("Access log"), "manager"),
     ("audit:overview", _("Overview"), "manager"),
+    ("administration:staff", _("Employees"), "admin"),
+    ("administration:roles", _("Roles"), "manager"),
 ]
 
 
@@ -32,12 +34,20 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     try:
         actor = actor_from_request(request)
     except APIException:
+        if user.is_staff:  # a system administrator acts for no organisation
+            return {
+                "menu": [_menu_item(request, "administration:organisations", _("Organisations"))]
+            }
         return {"menu": []}
     menu = []
     for name, label, who in MENU:
         if who == "manager" and not actor.is_manager:
             continue
         if who == "caseworker" and not actor.is_caseworker:
+            continue
+        if who == "admin" and not actor.is_local_admin:
+            continue
+        if who == "all" and actor.is_local_admin:
             continue
         try:
             url = reverse(name)
@@ -46,6 +56,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         menu.append(
             {"name": name, "url": url, "label": label, "current": _is_current(request.path, url)}
         )
+    if user.is_staff:  # a system administrator who is also a member somewhere
+        menu.append(_menu_item(request, "administration:organisations", _("Organisations")))
     return {
         "actor": actor,
         "role_label": Membership.Role(actor.role).label,
@@ -54,6 +66,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "inbox_url": next((i["url"] for i in menu if i["name"] == "notifications:inbox"), None),
         "unread_count": notifications.unread_count(actor=actor),
     }
+
+
+def _menu_item(request: HttpRequest, name: str, label: Any) -> dict[str, Any]:
+    url = reverse(name)
+    return {"name": name, "url": url, "label": label, "current": _is_current(request.path, url)}
 
 
 def _is_current(path: str, url: str) -> bool:

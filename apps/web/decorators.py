@@ -8,9 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from rest_framework.exceptions import PermissionDenied as NoMembership
 
 from apps.access.audit import record_denied
 from apps.access.context import Actor, OrganisationRequired, actor_from_request
@@ -31,6 +33,10 @@ def acting(view: ActingView) -> Callable[..., HttpResponse]:
             record_denied(refused, request)  # a remembered organisation one has left
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('web:choose-organisation')}?{query}")
+        except NoMembership as exc:  # a system administrator, or someone who has left
+            if request.user.is_staff:
+                return redirect("administration:organisations")
+            raise PermissionDenied(str(exc.detail)) from exc
         return view(request, actor, *args, **kwargs)
 
     return wrapper

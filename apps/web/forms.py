@@ -60,3 +60,16 @@ class KipForm(KipFormMixin, forms.Form):
 
 class KipModelForm(KipFormMixin, forms.ModelForm):
     default_renderer = Renderer
+
+
+def add_service_errors(form: forms.Form, error: Any) -> None:
+    """Put a service's ``ApplicationError`` back on the form: each named field that the form
+    has gets its message; the rest become errors of the whole form."""
+    fields = getattr(error, "fields", None) or {}
+    placed = False
+    for name, messages in fields.items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            form.add_error(name if name in form.fields else None, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, str(getattr(error, "detail", error)))

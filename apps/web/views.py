@@ -27,6 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @acting
 def my_work_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    if actor.is_local_admin:  # administers people, holds no cases
+        return redirect("administration:staff")
     try:
         search_url = reverse("citizens:search")
     except NoReverseMatch:

@@ -37,7 +37,6 @@ KIP_CPR_HASH_KEY = secret("KIP_CPR_HASH_KEY") or ""
 KIP_CPR_ENCRYPTION_KEY = secret("KIP_CPR_ENCRYPTION_KEY") or ""
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +59,7 @@ INSTALLED_APPS = [
     "apps.coordination",
     "apps.notifications",
     "apps.web",
+    "apps.administration",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +260,10 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kip@localhost")
 
 KIP_DEMO_PASSWORD = secret("KIP_DEMO_PASSWORD", "kip-demo-2026")
+# The service's address as people reach it: links in invitation and password e-mails.
+KIP_BASE_URL = env.str("KIP_BASE_URL", default="http://127.0.0.1:8000")
+# Invitation and password links stop working after this many hours.
+PASSWORD_RESET_TIMEOUT = env.int("KIP_PASSWORD_LINK_HOURS", default=72) * 3600
 KIP_REVIEW_MAX_MONTHS = 6
 
 LOGGING = {

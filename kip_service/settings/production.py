@@ -12,6 +12,12 @@ for _name, _value in [
 ]:
     if not _value:
         raise ImproperlyConfigured(f"{_name} (or {_name}_FILE) must be set in production")
+# Invitation and password links carry it; a wrong default would send people elsewhere.
+if not env.str("KIP_BASE_URL", default="").startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "KIP_BASE_URL must be set in production to the service's address, e.g. "
+        "https://kip.example.dk (the links in invitation and password e-mails use it)"
+    )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production")
 

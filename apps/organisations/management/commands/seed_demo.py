@@ -41,7 +41,12 @@ PEOPLE = {
     "toften.manager": ("Henrik", "Dahl"),
     "psychiatry.caseworker": ("Mads", "Winther"),
     "psychiatry.manager": ("Birgitte", "Skov"),
+    "addiction.admin": ("Jonas", "Friis"),
+    "chp.admin": ("Hanne", "Bech"),
+    "toften.admin": ("Ole", "Juul"),
+    "psychiatry.admin": ("Maria", "Thomsen"),
 }
+SYSTEM_ADMIN = ("kip.admin", "Eva", "Lindberg")
 
 # (cpr, name, coordinator slug, participant slugs, months to review, status, goal)
 CITIZENS = [
@@ -100,6 +105,16 @@ class Command(BaseCommand):
                     user.save()
                 membership_ensure(user=user, organisation=organisation, role=role)
                 users[username] = user
+        username, first, last = SYSTEM_ADMIN
+        system_admin, created = get_user_model().objects.update_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "is_staff": True},
+        )
+        if created:
+            system_admin.set_password(password)
+            system_admin.email = f"{username}@example.org"
+            system_admin.save()
+        users[username] = system_admin
         self.stdout.write(f"organisations and users: {len(users)} users")
         orgs = {o.slug: o for o in Organisation.objects.all()}
         for i, (number, name, lead, slugs, months, status, goal) in enumerate(CITIZENS, 1):
