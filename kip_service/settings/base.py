@@ -214,6 +214,8 @@ SPECTACULAR_SETTINGS = {
         "AccessOutcomeEnum": "apps.audit.models.AccessEvent.Outcome",
         "ReviewOutcomeEnum": "apps.coordination.models.Review.Outcome",
         "UnusualReasonEnum": ["denied", "break_glass", "outside_plan"],
+        "OrganisationKindEnum": "apps.organisations.models.Organisation.Kind",
+        "HospitalEventKindEnum": "apps.coordination.models.HospitalEvent.Kind",
     },
     # <id:pk> (apps/core/api/policy.py): ids that fit a signed 64-bit integer.
     "PATH_CONVERTER_OVERRIDES": {

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,7 @@ class StaffList(AccessView):
 
     serializer_class = s.StaffSerializer
 
+    @extend_schema(responses=s.StaffSerializer(many=True))
     def get(self, request: Request) -> Response:
         require_local_admin(self.actor)
         page = self.paginate_queryset(selectors.staff_list(actor=self.actor))
@@ -193,15 +195,14 @@ def _organisation(pk: int) -> Organisation:
     return organisation
 
 
-class OrganisationAdminList(APIView):
+class OrganisationAdminList(GenericAPIView):
     permission_classes = [IsSystemAdmin]
     serializer_class = s.OrganisationAdminSerializer
 
+    @extend_schema(responses=s.OrganisationAdminSerializer(many=True))
     def get(self, request: Request) -> Response:
-        items = Organisation.objects.order_by("name")
-        return Response(
-            {"results": s.OrganisationAdminSerializer(items, many=True).data, "next": None}
-        )
+        page = self.paginate_queryset(Organisation.objects.all())
+        return self.get_paginated_response(s.OrganisationAdminSerializer(page, many=True).data)
 
     @extend_schema(
         request=s.OrganisationAdminSerializer, responses={201: s.OrganisationAdminSerializer}
