@@ -31,6 +31,24 @@ CONFIG = {
         "positive_data_acceptance": {
             "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "412", "429"]
         },
+        # Invalid data is refused; a body over the parser's limit is refused before it is read
+        # (413 Content Too Large, RFC 9110), whatever the schema's own limits say.
+        "negative_data_rejection": {
+            "expected-statuses": [
+                "400",
+                "401",
+                "403",
+                "404",
+                "405",
+                "406",
+                "409",
+                "413",
+                "415",
+                "422",
+                "428",
+                "429",
+            ]
+        },
         # Without If-Match a plan write answers 428 Precondition Required (RFC 6585).
         "missing_required_header": {
             "expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]
