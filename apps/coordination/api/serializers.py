@@ -68,9 +68,7 @@ class ReviewCreateSerializer(serializers.Serializer):
     notes = strict.CharField(max_length=8000, required=False, allow_blank=True, default="")
     next_review = strict.DateField(required=False, allow_null=True)
     citizen_took_part = serializers.BooleanField(required=False, default=False)
-    citizen_view = serializers.CharField(
-        max_length=4000, required=False, allow_blank=True, default=""
-    )
+    citizen_view = strict.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
 class SnapshotSerializer(serializers.Serializer):

@@ -73,6 +73,14 @@ class CharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class EmailField(CharField, serializers.EmailField):
+    """An e-mail address, sent as a JSON string."""
+
+
+class SlugField(CharField, serializers.SlugField):
+    """A short name of letters, digits, hyphens and underscores, sent as a JSON string."""
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """DRF's ModelSerializer with the strict fields for integers, ids and dates."""
 
@@ -91,6 +99,8 @@ class ModelSerializer(serializers.ModelSerializer):
         models.DateTimeField: DateTimeField,
         models.CharField: CharField,
         models.TextField: CharField,
+        models.EmailField: EmailField,
+        models.SlugField: SlugField,
     }
     serializer_related_field = PrimaryKeyRelatedField
 
