@@ -134,6 +134,7 @@ def test_production_has_debug_off_whatever_is_asked(tmp_path: Path) -> None:
         SECRET_KEY="x",
         KIP_CPR_HASH_KEY="x",
         KIP_CPR_ENCRYPTION_KEY="x",
+        KIP_BASE_URL="https://kip.example.dk",
         DATABASE_URL="postgres://u@127.0.0.1:5432/none",
     )
     assert got["DEBUG"] == "False"

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.access.checks import citizens_visible_to
 from apps.access.context import Actor
@@ -101,7 +102,7 @@ class TrailFilterForm(KipForm):
     # stands in a URL (the form posts; the page it leads to names the citizen by id).
     citizen_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    outcome = forms.ChoiceField(label=pgettext_lazy("access log", "Outcome"), required=False)
 
     def __init__(self, data: Any, *, actor: Actor) -> None:
         data = data.copy()
