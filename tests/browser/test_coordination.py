@@ -52,7 +52,7 @@ def test_the_coordinator_records_reviews_and_reads_what_changed(browsing):
     plan = _mette()
     page = browsing().login("chp.caseworker")
     page.goto(f"/plans/{plan.pk}/reviews/")
-    expect(page.get_by_text("Der er endnu ikke registreret noget opfølgningsmøde.")).to_be_visible()
+    expect(page.get_by_text("Der er endnu ikke registreret et opfølgningsmøde.")).to_be_visible()
     axe_check(page, context="agreed versions, none yet")
 
     # A form sent without the date of the next review is shown again with the message there.
