@@ -35,6 +35,29 @@ def test_csv_endpoint_errors_are_json(
     assert_error(response, status)
 
 
+@pytest.mark.parametrize(
+    ("path", "query", "accept"),
+    [
+        ("/citizens/{citizen}/access-report/", {"format": "html"}, "text/html"),
+        ("/audit/events/", {"format": "csv"}, "text/csv"),
+        ("/plans/{plan}/", {"format": "csv"}, "application/json"),
+    ],
+)
+@pytest.mark.parametrize("method", ["put", "trace"])
+def test_a_method_the_endpoint_does_not_take_is_a_405_in_json(
+    rich: RichWorld, path: str, query: dict, accept: str, method: str
+) -> None:
+    url = API + path.format(citizen=rich.citizen.pk, plan=rich.plan.pk)
+    client = rich.client(rich.manager)
+    response = client.generic(
+        method.upper(),
+        url + "?" + "&".join(f"{k}={v}" for k, v in query.items()),
+        HTTP_ACCEPT=accept,
+    )
+    assert response["Content-Type"] == "application/json"
+    assert_error(response, 405, "method_not_allowed")
+
+
 def test_unusual_access_has_no_csv(rich: RichWorld) -> None:
     response = rich.client(rich.manager).get(f"{API}/audit/unusual/", {"format": "csv"})
     assert_error(response, 406, "not_acceptable", "format")

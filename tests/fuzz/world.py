@@ -247,10 +247,11 @@ def visibility(role: Role) -> Visibility:
     in_reach = Q(plan__citizen_id__in=covered) & (
         Q(plan_id__in=taking_part) | Q(to_organisation=org)
     )
+    # And whoever may read the plan reads its handovers (the plan page shows the one under way).
     handovers = set(
-        Handover.objects.filter(named)
-        .filter(in_reach | Q(plan_id__in=glass))
-        .values_list("pk", flat=True)
+        Handover.objects.filter((named & in_reach) | Q(plan_id__in=plans)).values_list(
+            "pk", flat=True
+        )
     )
     notifications = set(
         Notification.objects.filter(recipient=user)

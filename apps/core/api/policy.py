@@ -27,6 +27,14 @@ class NotAcceptable(exceptions.NotAcceptable):
         self.fields = {field: [str(self.detail)]}
 
 
+def _method_allowed(request: Request) -> bool:
+    view = (request.parser_context or {}).get("view")
+    if view is None:
+        return True
+    method = (request.method or "").lower()
+    return method in view.http_method_names and hasattr(view, method)
+
+
 class ContentNegotiation(negotiation.DefaultContentNegotiation):
     """Both directions of every request, before authentication and the view.
 
@@ -37,6 +45,11 @@ class ContentNegotiation(negotiation.DefaultContentNegotiation):
     """
 
     def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
+        # A method the view does not take answers 405 in JSON, whatever format or Accept ask
+        # for (negotiation comes first in DRF, and would answer 406 instead).
+        if not _method_allowed(request):
+            json = next(renderer for renderer in renderers if renderer.format == "json")
+            return json, json.media_type
         # An export (a CSV file, a page to print) is what a view's GET makes; for any other
         # method (OPTIONS, ...) it is not on offer, and the answer is JSON or a 406.
         renderers = [
