@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "apps.organisations.models.Organisation.Kind",
         "HospitalEventKindEnum": "apps.coordination.models.HospitalEvent.Kind",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.blank_query_is_absent",
+    ],
     # <id:pk> (apps/core/api/policy.py): ids that fit a signed 64-bit integer.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}

@@ -199,3 +199,16 @@ class ApiSchema(AutoSchema):
         if "429" in responses:
             responses["429"].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
         return dict(sorted(responses.items()))
+
+
+def blank_query_is_absent(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """A query parameter sent empty (``?to=``, as a form sends a field left blank) counts as
+    not sent, as DRF reads query strings: the schema says so for every query parameter."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema")
+                if parameter.get("in") != "query" or not schema or parameter.get("required"):
+                    continue
+                parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+    return result
