@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.coordination.models import Handover, HospitalEvent, Review
+from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review
 from apps.core.api import fields as strict
 
 
@@ -36,8 +36,33 @@ class HandoverDeclineSerializer(serializers.Serializer):
     reason = strict.CharField(max_length=2000)
 
 
+class RatingSerializer(strict.ModelSerializer):
+    """A goal's rating at a review (0-10): the citizen's and, separately, the professional's."""
+
+    goal = strict.IdField(source="goal_id")
+    citizen = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    professional = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    citizen_note = strict.CharField(max_length=500, required=False, allow_blank=True)
+    note = strict.CharField(max_length=500, required=False, allow_blank=True)
+
+    class Meta:
+        model = GoalRating
+        fields = ["goal", "citizen", "professional", "citizen_note", "note"]
+
+
+class MeetingRatingSerializer(serializers.Serializer):
+    """The citizen's rating of the meeting (0-10 each, each optional)."""
+
+    heard = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    what_matters = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    approach = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    overall = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+
+
 class ReviewSerializer(strict.ModelSerializer):
     snapshot_version = strict.IntegerField(source="snapshot.plan_version", read_only=True)
+    ratings = RatingSerializer(many=True, read_only=True)
+    meeting_rating = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
@@ -55,8 +80,14 @@ class ReviewSerializer(strict.ModelSerializer):
             "snapshot_version",
             "citizen_took_part",
             "citizen_view",
+            "citizen_agreed",
+            "ratings",
+            "meeting_rating",
         ]
         read_only_fields = fields
+
+    def get_meeting_rating(self, review: Review) -> MeetingRatingSerializer:
+        return MeetingRatingSerializer(review).data  # type: ignore[return-value]
 
 
 class ReviewCreateSerializer(serializers.Serializer):
@@ -68,9 +99,21 @@ class ReviewCreateSerializer(serializers.Serializer):
     notes = strict.CharField(max_length=8000, required=False, allow_blank=True, default="")
     next_review = strict.DateField(required=False, allow_null=True)
     citizen_took_part = serializers.BooleanField(required=False, default=False)
-    citizen_view = serializers.CharField(
-        max_length=4000, required=False, allow_blank=True, default=""
-    )
+    citizen_view = strict.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    citizen_agreed = serializers.BooleanField(required=False, default=False)
+    ratings = RatingSerializer(many=True, required=False, max_length=50)
+    meeting_rating = MeetingRatingSerializer(required=False)
+
+
+class ProgressSerializer(serializers.Serializer):
+    """One review's ratings of a goal."""
+
+    review = strict.IntegerField(read_only=True)
+    held_on = strict.DateField(read_only=True)
+    citizen = strict.IntegerField(read_only=True, allow_null=True)
+    professional = strict.IntegerField(read_only=True, allow_null=True)
+    citizen_note = strict.CharField(read_only=True)
+    note = strict.CharField(read_only=True)
 
 
 class SnapshotSerializer(serializers.Serializer):

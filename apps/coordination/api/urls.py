@@ -22,6 +22,11 @@ urlpatterns = [
         name="review-diff",
     ),
     path(
+        "plans/<id:plan_pk>/goals/<id:pk>/progress/",
+        v.GoalProgress.as_view(),
+        name="goal-progress",
+    ),
+    path(
         "plans/<id:plan_pk>/hospital-events/",
         v.HospitalEventList.as_view(),
         name="hospital-event-list",
