@@ -1,3 +1,8 @@
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review
@@ -101,7 +106,7 @@ class ReviewCreateSerializer(serializers.Serializer):
     citizen_took_part = serializers.BooleanField(required=False, default=False)
     citizen_view = strict.CharField(max_length=4000, required=False, allow_blank=True, default="")
     citizen_agreed = serializers.BooleanField(required=False, default=False)
-    ratings = RatingSerializer(many=True, required=False, max_length=50)
+    ratings = RatingSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
     meeting_rating = MeetingRatingSerializer(required=False)
 
 
@@ -136,3 +141,40 @@ class HospitalEventSerializer(strict.ModelSerializer):
         model = HospitalEvent
         fields = ["id", "plan", "kind", "occurred_on", "notes", "recorded_by", "created"]
         read_only_fields = ["id", "plan", "recorded_by", "created"]
+
+
+class EffectQuerySerializer(serializers.Serializer):
+    """The period of the effect report; by default the twelve months up to today."""
+
+    to = strict.DateField(required=False)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        fields["from"] = strict.DateField(required=False)  # a Python keyword, so added here
+        return fields
+
+    def validate(self, attrs: dict) -> dict:
+        to = attrs.get("to") or timezone.localdate()
+        start = attrs.get("from") or to - relativedelta(years=1) + dt.timedelta(days=1)
+        if start > to:
+            raise serializers.ValidationError({"to": [_("Must not lie before 'from'.")]})
+        return {"date_from": start, "date_to": to}
+
+
+class EffectReportSerializer(serializers.Serializer):
+    """Counts under five are "<5"; a share, median or mean from fewer than five, too."""
+
+    organisation = strict.IntegerField()
+    to = strict.DateField()
+    plans_by_status = serializers.DictField(child=serializers.JSONField())
+    reviews_on_time_share = serializers.JSONField(allow_null=True)
+    median_days_to_first_effort = serializers.JSONField(allow_null=True)
+    goals = serializers.DictField(child=serializers.JSONField())
+    mean_citizen_rating_change = serializers.JSONField(allow_null=True)
+    heard_share = serializers.JSONField(allow_null=True)
+    basis = serializers.DictField(child=serializers.JSONField())
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        fields["from"] = strict.DateField()
+        return fields

@@ -31,6 +31,7 @@ urlpatterns = [
         v.HospitalEventList.as_view(),
         name="hospital-event-list",
     ),
+    path("reports/effect/", v.EffectReport.as_view(), name="effect-report"),
     path("notifications/", n.NotificationList.as_view(), name="notification-list"),
     path("notifications/<id:pk>/read/", n.NotificationRead.as_view(), name="notification-read"),
 ]

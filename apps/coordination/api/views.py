@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -6,8 +7,10 @@ from rest_framework.response import Response
 from apps.access.api import AccessView
 from apps.access.checks import access_plan
 from apps.access.handovers import access_handover, handovers_visible_to
-from apps.coordination import reviews, services
+from apps.coordination import effect, reviews, services
 from apps.coordination.api.serializers import (
+    EffectQuerySerializer,
+    EffectReportSerializer,
     HandoverDeclineSerializer,
     HandoverProposeSerializer,
     HandoverSerializer,
@@ -195,3 +198,21 @@ class GoalProgress(AccessView):
     def get(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
         points = reviews.goal_progress(actor=self.actor, plan_id=plan_pk, goal_id=pk)
         return Response({"results": ProgressSerializer(points, many=True).data, "next": None})
+
+
+class EffectReport(AccessView):
+    """The effect of the plans the manager's organisation takes part in, for a period."""
+
+    serializer_class = EffectReportSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (included)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (included)"),
+        ]
+    )
+    def get(self, request):  # type: ignore[no-untyped-def]
+        query = EffectQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = effect.effect_report_read(actor=self.actor, **query.validated_data)
+        return Response(EffectReportSerializer(report).data)
