@@ -61,7 +61,8 @@ def test_the_citizens_words_and_what_works_are_part_of_the_plan(world):
     for key, value in body.items():
         assert response.data[key] == value
     plan = Plan.objects.get(pk=world.plan.pk)
-    assert plan.hopes == "Et sted at bo." and plan.strengths["family"].startswith("Søsteren")
+    assert plan.hopes == "Et sted at bo."
+    assert plan.strengths["family"].startswith("Søsteren")
 
 
 @pytest.mark.parametrize(
@@ -142,7 +143,8 @@ def test_a_goal_ends_with_an_outcome_and_stays_in_the_history(world):
     goal.refresh_from_db()
     assert goal.outcome == "partly_reached"
     reopened = client.patch(url, {"outcome": None}, format="json", **_etag(world.plan))
-    assert reopened.data["status"] == "open" and reopened.data["outcome"] is None
+    assert reopened.data["status"] == "open"
+    assert reopened.data["outcome"] is None
     listed = client.get(f"{API}/plans/{world.plan.pk}/goals/").data["results"]
     assert [g["id"] for g in listed] == [goal.pk]
 
@@ -186,7 +188,8 @@ def test_a_review_records_ratings_frozen_and_diffed_and_progress_shows_them(worl
     }
     assert first.data["citizen_agreed"] is True
     frozen = PlanSnapshot.objects.get(review_id=first.data["id"]).data["review"]
-    assert frozen["ratings"][0]["citizen"] == 3 and frozen["meeting_rating"]["heard"] == 8
+    assert frozen["ratings"][0]["citizen"] == 3
+    assert frozen["meeting_rating"]["heard"] == 8
     second = _review(world, {"ratings": [{"goal": goal.pk, "citizen": 6, "professional": 5}]})
     assert second.status_code == 201, second.data
 
@@ -226,7 +229,8 @@ def test_bad_ratings_name_the_field_and_record_nothing(world, body, field):
     response = _review(world, body)
     assert_error(response, 400, field=field)
     assert snapshot() == before
-    assert not Review.objects.exists() and not GoalRating.objects.exists()
+    assert not Review.objects.exists()
+    assert not GoalRating.objects.exists()
 
 
 def test_only_the_coordinator_rates_at_a_review(world):
