@@ -81,14 +81,17 @@ def _from(n: int, value: float | None) -> Figure:
 def effect_report(*, actor: Actor, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
     """The effect report for the acting organisation (see the module docstring)."""
     plan_ids = plans_visible_to(actor).values("pk")
+    # Plan starts compared as moments, not as dates of a moment: the planner can then weigh
+    # the period against the organisation's plans (and it keeps to the plans it may read).
+    start, end = _moment(date_from), _moment(date_to + dt.timedelta(days=1))
     statuses = dict(
-        Plan.objects.filter(pk__in=plan_ids, created__date__lte=date_to)
+        Plan.objects.filter(pk__in=plan_ids, created__lt=end)
         .values_list("status")
         .annotate(n=Count("pk"))
     )
 
     on_time, with_due = _reviews_on_time(plan_ids, date_from, date_to)
-    days = _days_to_first_effort(plan_ids, date_from, date_to)
+    days = _days_to_first_effort(plan_ids, start, end)
     ended = dict(
         Goal.objects.filter(plan__in=plan_ids, outcome_on__range=(date_from, date_to))
         .values_list("outcome")
@@ -144,10 +147,14 @@ def _reviews_on_time(plan_ids: Any, date_from: dt.date, date_to: dt.date) -> tup
     return on_time, with_due
 
 
-def _days_to_first_effort(plan_ids: Any, date_from: dt.date, date_to: dt.date) -> list[int]:
+def _moment(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _days_to_first_effort(plan_ids: Any, start: dt.datetime, end: dt.datetime) -> list[int]:
     started = [Effort.Status.ACTIVE, Effort.Status.ENDED]
     rows = (
-        Plan.objects.filter(pk__in=plan_ids, created__date__range=(date_from, date_to))
+        Plan.objects.filter(pk__in=plan_ids, created__gte=start, created__lt=end)
         .annotate(
             first=Min(
                 "efforts__starts_on",
