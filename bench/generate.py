@@ -119,8 +119,8 @@ def database_prepare(*, fresh: bool = False) -> None:
     url = urlsplit(database_url())
     name = url.path.lstrip("/")
     # Never another benchmark's database (kip_bench_audit, kip_bench_reminders) nor a real one.
-    if name != "kip_bench" and not name.startswith("kip_bench_plans"):
-        sys.exit(f"refusing to work on database {name!r}: use kip_bench or kip_bench_plans*")
+    if name != "kip_bench" and not name.startswith(("kip_bench_plans", "kip_bench_effect")):
+        sys.exit(f"refusing to work on database {name!r}: use kip_bench or kip_bench_<bench>*")
     admin = urlunsplit(url._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
@@ -441,6 +441,10 @@ def _batch(
                 coordinator,
                 coordinator_org.id,
                 '{"housing": "Bor midlertidigt på forsorgshjem."}',
+                '{"network": "Søsteren kommer hver uge."}',
+                "At se mine børn.",
+                "",
+                "",
                 review,
                 rng.randint(1, 6),
                 coordinator,
@@ -456,7 +460,7 @@ def _batch(
                 ids[PlanGroupObjectPermission] += 1
         for priority in (1, 2):
             goals.append(
-                (ids[Goal], plan_id, rng.choice(GOAL_TEXTS), priority, "open", given, given)
+                (ids[Goal], plan_id, rng.choice(GOAL_TEXTS), priority, "open", "", given, given)
             )
             ids[Goal] += 1
         efforts.append(
@@ -533,6 +537,10 @@ def _batch(
             "coordinator_user",
             "coordinator_organisation",
             "assessment",
+            "strengths",
+            "what_matters",
+            "hopes",
+            "resources",
             "next_review",
             "version",
             "created_by",
@@ -543,7 +551,11 @@ def _batch(
     )
     copier.copy(Participation, ["id", "plan", "organisation", "added_by", "added_at"], parts)
     copier.copy(PlanGroupObjectPermission, ["id", "content_object", "group", "permission"], grants)
-    copier.copy(Goal, ["id", "plan", "text", "priority", "status", "created", "updated"], goals)
+    copier.copy(
+        Goal,
+        ["id", "plan", "text", "priority", "status", "outcome", "created", "updated"],
+        goals,
+    )
     copier.copy(
         Effort,
         [

@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.organisations.models import Organisation
-from apps.plans.models import Plan
+from apps.plans.models import Goal, Plan
+
+MEETING_RATINGS = ("heard", "what_matters", "approach", "overall")
 
 
 class Handover(models.Model):
@@ -88,6 +90,17 @@ class Review(models.Model):
     # The citizen's own view of how things are going, in their words (a meeting without it is
     # a meeting about the citizen, not with them).
     citizen_view = models.TextField(_("the citizen's own view"), max_length=4000, blank=True)
+    citizen_agreed = models.BooleanField(_("the citizen agreed to the plan"), default=False)
+    # The citizen's rating of the meeting itself (0-10 each, after FIT's session scale): was I
+    # heard, did we talk about what matters to me, did the way we worked suit me, overall.
+    heard = models.PositiveSmallIntegerField(_("heard and understood"), null=True, blank=True)
+    what_matters = models.PositiveSmallIntegerField(
+        _("talked about what matters to me"), null=True, blank=True
+    )
+    approach = models.PositiveSmallIntegerField(
+        _("the way we worked suited me"), null=True, blank=True
+    )
+    overall = models.PositiveSmallIntegerField(_("overall"), null=True, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -99,9 +112,46 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__lte": 10}) | Q(**{f"{name}__isnull": True}),
+                name=f"review_{name}_0_10",
+            )
+            for name in MEETING_RATINGS
+        ]
+        indexes = [models.Index(fields=["plan", "held_on"], name="review_plan_held_idx")]
 
     def __str__(self) -> str:
         return f"Review {self.pk} of plan {self.plan_id}"
+
+
+class GoalRating(models.Model):
+    """At a review, where a goal stands (0-10): the citizen's rating ("hvor er du nu?") and,
+    separately, the professional's, each with a short note."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="ratings")
+    citizen = models.PositiveSmallIntegerField(_("the citizen's rating"), null=True, blank=True)
+    professional = models.PositiveSmallIntegerField(
+        _("the professional's rating"), null=True, blank=True
+    )
+    citizen_note = models.CharField(_("the citizen's note"), max_length=500, blank=True)
+    note = models.CharField(_("the professional's note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["goal_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "goal"], name="rating_one_per_goal"),
+            models.CheckConstraint(
+                condition=(Q(citizen__lte=10) | Q(citizen__isnull=True))
+                & (Q(professional__lte=10) | Q(professional__isnull=True)),
+                name="rating_0_10",
+            ),
+        ]
+        indexes = [models.Index(fields=["goal", "review"], name="rating_goal_review_idx")]
+
+    def __str__(self) -> str:
+        return f"Rating of goal {self.goal_id} at review {self.review_id}"
 
 
 class PlanSnapshot(models.Model):

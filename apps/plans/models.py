@@ -10,14 +10,21 @@ from apps.citizens.models import Citizen
 from apps.core.models import TimeStamped
 from apps.organisations.models import Organisation
 
+# The whole life, as the citizen lives it. The keys of the first six domains are kept as they
+# were ("employment" now reads as work and education, "network" as leisure and network), so
+# every plan and every frozen version written before stays valid as it is.
 LIFE_DOMAINS = {
+    "family": _("family and relationships"),
+    "employment": _("work and education"),
+    "network": _("leisure and network"),
+    "physical_health": _("physical health"),
     "mental_health": _("mental health"),
     "substance_use": _("substance use"),
     "housing": _("housing"),
     "finances": _("finances"),
-    "employment": _("employment and education"),
-    "network": _("network"),
+    "daily_living": _("daily living"),
 }
+TEXT_LIMIT = 4000
 
 
 class Plan(TimeStamped):
@@ -55,8 +62,15 @@ class Plan(TimeStamped):
     organisations = models.ManyToManyField(  # type: ignore[var-annotated]
         Organisation, through="Participation", related_name="plans"
     )
-    # The shared view of the citizen's challenges, one text per life domain (LIFE_DOMAINS).
+    # The shared view of the citizen's life, per life domain (LIFE_DOMAINS): what is hard
+    # (assessment) and what works (strengths), one text each.
     assessment = models.JSONField(_("assessment"), default=dict, blank=True)
+    strengths = models.JSONField(_("what works"), default=dict, blank=True)
+    # The citizen's own words: what matters to them, their hopes, their resources (personal
+    # and in their network). The plan starts from these, not only from problems.
+    what_matters = models.TextField(_("what matters to the citizen"), blank=True)
+    hopes = models.TextField(_("hopes and dreams"), blank=True)
+    resources = models.TextField(_("resources"), blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -135,13 +149,32 @@ class Goal(TimeStamped):
         REACHED = "reached", _("reached")
         DROPPED = "dropped", _("dropped")
 
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("reached")
+        PARTLY_REACHED = "partly_reached", _("partly reached")
+        CHANGED = "changed", _("changed by the citizen")
+        DROPPED = "dropped", _("dropped")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     text = models.TextField(_("goal in the citizen's own words"), max_length=2000)
     priority = models.PositiveSmallIntegerField(_("priority"), default=1)
+    # Open, or ended; how it ended is the outcome, which the status follows (reached or
+    # partly reached: reached; changed or dropped: dropped).
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, blank=True, default=""
+    )
+    outcome_on = models.DateField(_("ended on"), null=True, blank=True)
 
     class Meta:
         ordering = ["priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="", outcome_on__isnull=True, status="open")
+                | (~Q(outcome="") & Q(outcome_on__isnull=False) & ~Q(status="open")),
+                name="goal_outcome_ends_it",
+            )
+        ]
 
 
 class Effort(TimeStamped):
@@ -158,6 +191,8 @@ class Effort(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     description = models.TextField(_("description"), max_length=4000)
+    # The goals this effort serves (goals of the same plan; the service checks that).
+    goals = models.ManyToManyField(Goal, related_name="efforts", blank=True)  # type: ignore[var-annotated]
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)

@@ -20,5 +20,7 @@ def plan_list(*, actor: Actor, filters: dict[str, str] | None = None) -> QuerySe
 
 
 def plan_detail_prefetch(plan: Plan) -> Plan:
-    prefetch_related_objects([plan], "participations", "goals", "efforts", "agreements")
+    prefetch_related_objects(
+        [plan], "participations", "goals__efforts", "efforts__goals", "agreements"
+    )
     return plan

@@ -33,7 +33,15 @@ from apps.core.exceptions import (
 )
 from apps.core.parsers import IfMatch, as_id
 from apps.organisations.models import Membership, Organisation
-from apps.plans.models import LIFE_DOMAINS, Agreement, Effort, Goal, Participation, Plan
+from apps.plans.models import (
+    LIFE_DOMAINS,
+    TEXT_LIMIT,
+    Agreement,
+    Effort,
+    Goal,
+    Participation,
+    Plan,
+)
 
 User = get_user_model()
 COORDINATE = "coordinate"
@@ -57,21 +65,31 @@ def review_date_validate(value: datetime.date | None, *, field: str = "next_revi
         raise _invalid(field, _("The next review must be at most six months ahead."))
 
 
-def assessment_validate(value: Any) -> dict[str, str]:
+def assessment_validate(value: Any, field: str = "assessment") -> dict[str, str]:
+    """Texts by life domain: what is hard (``assessment``) or what works (``strengths``)."""
     if not isinstance(value, dict):
-        raise _invalid("assessment", _("The assessment is an object of life domains."))
+        raise _invalid(field, _("The assessment is an object of life domains."))
     unknown = sorted(set(value) - set(LIFE_DOMAINS))
     if unknown:
         raise _invalid(
-            "assessment",
+            field,
             _("Unknown life domain: %(names)s.") % {"names": ", ".join(unknown)},
         )
     for key, text in value.items():
-        if not isinstance(text, str) or len(text) > 4000:
-            raise _invalid(
-                "assessment", _("%(name)s: text of at most 4000 characters.") % {"name": key}
-            )
+        if not isinstance(text, str) or len(text) > TEXT_LIMIT:
+            raise _invalid(field, _("%(name)s: text of at most 4000 characters.") % {"name": key})
     return value
+
+
+# The citizen's own words on the plan: what matters to them, their hopes, their resources.
+CITIZEN_WORDS = ("what_matters", "hopes", "resources")
+
+
+def _words(value: Any, field: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > TEXT_LIMIT:
+        raise _invalid(field, _("At most %(n)s characters.") % {"n": TEXT_LIMIT})
+    return text
 
 
 def _coordinator(
@@ -158,8 +176,11 @@ def plan_create(
     next_review: datetime.date | None = None,
     status: str = Plan.Status.DRAFT,
     assessment: dict[str, str] | None = None,
+    strengths: dict[str, str] | None = None,
+    words: dict[str, str] | None = None,
 ) -> Plan:
-    """Start the citizen's one open plan, shared with organisations within consent."""
+    """Start the citizen's one open plan, shared with organisations within consent.
+    ``words``: what matters to the citizen, their hopes and resources (CITIZEN_WORDS)."""
     citizen, participants, user, organisation = plan_create_check(
         actor=actor,
         citizen_id=citizen_id,
@@ -170,6 +191,8 @@ def plan_create(
         status=status,
     )
     assessment = assessment_validate(assessment or {})
+    strengths = assessment_validate(strengths or {}, "strengths")
+    words = {key: _words((words or {}).get(key, ""), key) for key in CITIZEN_WORDS}
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
@@ -179,7 +202,9 @@ def plan_create(
                 coordinator_organisation=organisation,
                 next_review=next_review,
                 assessment=assessment,
+                strengths=strengths,
                 created_by=actor.user,
+                **words,
             )
     except IntegrityError as exc:  # another writer opened one a moment ago
         raise _open_plan_exists() from exc
@@ -258,8 +283,12 @@ def plan_update(
     action = COORDINATE if coordinator_fields & data.keys() else Action.UPDATE
     plan = plan_for_write(actor, plan_id, action, expected_version)
     changes: dict[str, Any] = {}
-    if "assessment" in data:
-        changes["assessment"] = assessment_validate(data["assessment"])
+    for field in ("assessment", "strengths"):
+        if field in data:
+            changes[field] = assessment_validate(data[field], field)
+    for field in CITIZEN_WORDS:
+        if field in data:
+            changes[field] = _words(data[field], field)
     if "next_review" in data:
         review_date_validate(data["next_review"])
         changes["next_review"] = data["next_review"]
@@ -365,12 +394,45 @@ def goal_save(
         goal.text = _text(data.get("text"), "text", 2000)
     if "priority" in data:
         goal.priority = data["priority"]
-    if "status" in data:
+    if "outcome" in data:
+        _goal_end(goal, data["outcome"] or "", data.get("outcome_on"))
+    elif "status" in data:
         if data["status"] not in Goal.Status.values:
             raise _invalid("status", _("Unknown status."))
-        goal.status = data["status"]
+        if data["status"] != goal.status:
+            # An end by status alone: the outcome of the same name, today.
+            outcome = "" if data["status"] == Goal.Status.OPEN else data["status"]
+            _goal_end(goal, outcome, data.get("outcome_on"))
+    elif "outcome_on" in data:
+        raise _invalid("outcome_on", _("A date is given with an outcome."))
     goal.save()
     return goal
+
+
+# How a goal ended decides its status: reached (or partly), or no longer pursued.
+_STATUS_OF_OUTCOME = {
+    Goal.Outcome.REACHED: Goal.Status.REACHED,
+    Goal.Outcome.PARTLY_REACHED: Goal.Status.REACHED,
+    Goal.Outcome.CHANGED: Goal.Status.DROPPED,
+    Goal.Outcome.DROPPED: Goal.Status.DROPPED,
+}
+
+
+def _goal_end(goal: Goal, outcome: str, outcome_on: datetime.date | None) -> None:
+    """End a goal with an outcome and a date (today unless given), or reopen it (no outcome).
+    An ended goal is reopened before it can end otherwise; it stays in the plan's history."""
+    if not outcome:
+        goal.outcome, goal.outcome_on, goal.status = "", None, Goal.Status.OPEN
+        return
+    if outcome not in Goal.Outcome.values:
+        raise _invalid("outcome", _("Unknown outcome."))
+    if goal.outcome:
+        raise _invalid("outcome", _("The goal has already ended. Reopen it first."), "goal_ended")
+    day = outcome_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise _invalid("outcome_on", _("This date cannot lie in the future."), "date_in_future")
+    goal.outcome, goal.outcome_on = outcome, day
+    goal.status = _STATUS_OF_OUTCOME[Goal.Outcome(outcome)]
 
 
 @transaction.atomic
@@ -442,8 +504,20 @@ def effort_save(
         effort.status = data["status"]
     if effort.starts_on and effort.ends_on and effort.ends_on < effort.starts_on:
         raise _invalid("ends_on", _("An effort cannot end before it starts."))
+    goals = _plan_goals(plan, data["goals"]) if "goals" in data else None
     effort.save()
+    if goals is not None:
+        effort.goals.set(goals)
     return effort
+
+
+def _plan_goals(plan: Plan, goal_ids: Any) -> list[Goal]:
+    """The goals an effort serves: goals of the same plan, each named once."""
+    ids = [as_id(value) for value in goal_ids or []]
+    goals = list(Goal.objects.filter(plan=plan, pk__in=[pk for pk in ids if pk is not None]))
+    if None in ids or len(goals) != len(ids):
+        raise _invalid("goals", _("Choose goals of this plan, each once."))
+    return goals
 
 
 def _part(model: Any, plan: Plan, part_id: Any) -> Any:

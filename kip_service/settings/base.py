@@ -271,6 +271,8 @@ KIP_BASE_URL = env.str("KIP_BASE_URL", default="http://127.0.0.1:8000")
 # Invitation and password links stop working after this many hours.
 PASSWORD_RESET_TIMEOUT = env.int("KIP_PASSWORD_LINK_HOURS", default=72) * 3600
 KIP_REVIEW_MAX_MONTHS = 6
+# The effect report counts a meeting as one where the citizen felt heard from this rating (0-10).
+KIP_EFFECT_HEARD_FROM = env.int("KIP_EFFECT_HEARD_FROM", default=7)
 
 LOGGING = {
     "version": 1,

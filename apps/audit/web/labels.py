@@ -28,6 +28,7 @@ OBJECTS = {
     "breakglass": _("emergency access"),
     "access_report": _("access report"),
     "overview": _("overview"),
+    "effect_report": _("effect report"),
 }
 
 PURPOSES = {
@@ -36,6 +37,7 @@ PURPOSES = {
     "citizen_right_of_access": _("The citizen's right of access"),
     "retention": _("Deletion after the retention period"),
     "management_overview": _("Management overview"),
+    "effect_report": _("Following the effect of the plans"),
 }
 
 UNUSUAL_REASONS = {

@@ -1,6 +1,11 @@
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from apps.coordination.models import Handover, HospitalEvent, Review
+from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review
 from apps.core.api import fields as strict
 
 
@@ -36,8 +41,33 @@ class HandoverDeclineSerializer(serializers.Serializer):
     reason = strict.CharField(max_length=2000)
 
 
+class RatingSerializer(strict.ModelSerializer):
+    """A goal's rating at a review (0-10): the citizen's and, separately, the professional's."""
+
+    goal = strict.IdField(source="goal_id")
+    citizen = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    professional = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    citizen_note = strict.CharField(max_length=500, required=False, allow_blank=True)
+    note = strict.CharField(max_length=500, required=False, allow_blank=True)
+
+    class Meta:
+        model = GoalRating
+        fields = ["goal", "citizen", "professional", "citizen_note", "note"]
+
+
+class MeetingRatingSerializer(serializers.Serializer):
+    """The citizen's rating of the meeting (0-10 each, each optional)."""
+
+    heard = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    what_matters = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    approach = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    overall = strict.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+
+
 class ReviewSerializer(strict.ModelSerializer):
     snapshot_version = strict.IntegerField(source="snapshot.plan_version", read_only=True)
+    ratings = RatingSerializer(many=True, read_only=True)
+    meeting_rating = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
@@ -55,8 +85,14 @@ class ReviewSerializer(strict.ModelSerializer):
             "snapshot_version",
             "citizen_took_part",
             "citizen_view",
+            "citizen_agreed",
+            "ratings",
+            "meeting_rating",
         ]
         read_only_fields = fields
+
+    def get_meeting_rating(self, review: Review) -> MeetingRatingSerializer:
+        return MeetingRatingSerializer(review).data  # type: ignore[return-value]
 
 
 class ReviewCreateSerializer(serializers.Serializer):
@@ -69,6 +105,20 @@ class ReviewCreateSerializer(serializers.Serializer):
     next_review = strict.DateField(required=False, allow_null=True)
     citizen_took_part = serializers.BooleanField(required=False, default=False)
     citizen_view = strict.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    citizen_agreed = serializers.BooleanField(required=False, default=False)
+    ratings = RatingSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
+    meeting_rating = MeetingRatingSerializer(required=False)
+
+
+class ProgressSerializer(serializers.Serializer):
+    """One review's ratings of a goal."""
+
+    review = strict.IntegerField(read_only=True)
+    held_on = strict.DateField(read_only=True)
+    citizen = strict.IntegerField(read_only=True, allow_null=True)
+    professional = strict.IntegerField(read_only=True, allow_null=True)
+    citizen_note = strict.CharField(read_only=True)
+    note = strict.CharField(read_only=True)
 
 
 class SnapshotSerializer(serializers.Serializer):
@@ -91,3 +141,40 @@ class HospitalEventSerializer(strict.ModelSerializer):
         model = HospitalEvent
         fields = ["id", "plan", "kind", "occurred_on", "notes", "recorded_by", "created"]
         read_only_fields = ["id", "plan", "recorded_by", "created"]
+
+
+class EffectQuerySerializer(serializers.Serializer):
+    """The period of the effect report; by default the twelve months up to today."""
+
+    to = strict.DateField(required=False)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        fields["from"] = strict.DateField(required=False)  # a Python keyword, so added here
+        return fields
+
+    def validate(self, attrs: dict) -> dict:
+        to = attrs.get("to") or timezone.localdate()
+        start = attrs.get("from") or to - relativedelta(years=1) + dt.timedelta(days=1)
+        if start > to:
+            raise serializers.ValidationError({"to": [_("Must not lie before 'from'.")]})
+        return {"date_from": start, "date_to": to}
+
+
+class EffectReportSerializer(serializers.Serializer):
+    """Counts under five are "<5"; a share, median or mean from fewer than five, too."""
+
+    organisation = strict.IntegerField()
+    to = strict.DateField()
+    plans_by_status = serializers.DictField(child=serializers.JSONField())
+    reviews_on_time_share = serializers.JSONField(allow_null=True)
+    median_days_to_first_effort = serializers.JSONField(allow_null=True)
+    goals = serializers.DictField(child=serializers.JSONField())
+    mean_citizen_rating_change = serializers.JSONField(allow_null=True)
+    heard_share = serializers.JSONField(allow_null=True)
+    basis = serializers.DictField(child=serializers.JSONField())
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        fields["from"] = strict.DateField()
+        return fields

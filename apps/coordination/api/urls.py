@@ -22,10 +22,16 @@ urlpatterns = [
         name="review-diff",
     ),
     path(
+        "plans/<id:plan_pk>/goals/<id:pk>/progress/",
+        v.GoalProgress.as_view(),
+        name="goal-progress",
+    ),
+    path(
         "plans/<id:plan_pk>/hospital-events/",
         v.HospitalEventList.as_view(),
         name="hospital-event-list",
     ),
+    path("reports/effect/", v.EffectReport.as_view(), name="effect-report"),
     path("notifications/", n.NotificationList.as_view(), name="notification-list"),
     path("notifications/<id:pk>/read/", n.NotificationRead.as_view(), name="notification-read"),
 ]

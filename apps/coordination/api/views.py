@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -6,12 +7,15 @@ from rest_framework.response import Response
 from apps.access.api import AccessView
 from apps.access.checks import access_plan
 from apps.access.handovers import access_handover, handovers_visible_to
-from apps.coordination import reviews, services
+from apps.coordination import effect, reviews, services
 from apps.coordination.api.serializers import (
+    EffectQuerySerializer,
+    EffectReportSerializer,
     HandoverDeclineSerializer,
     HandoverProposeSerializer,
     HandoverSerializer,
     HospitalEventSerializer,
+    ProgressSerializer,
     ReviewCreateSerializer,
     ReviewDiffSerializer,
     ReviewSerializer,
@@ -114,7 +118,9 @@ class ReviewList(AccessView):
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
-        items = Review.objects.filter(plan=plan).select_related("snapshot")
+        items = (
+            Review.objects.filter(plan=plan).select_related("snapshot").prefetch_related("ratings")
+        )
         response = Response({"results": ReviewSerializer(items, many=True).data, "next": None})
         response["ETag"] = plan.etag
         return response
@@ -123,11 +129,15 @@ class ReviewList(AccessView):
     def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
         data = ReviewCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["ratings"] = [
+            {**rating, "goal": rating.pop("goal_id")} for rating in values.get("ratings", [])
+        ]
         review = reviews.review_record(
             actor=self.actor,
             plan_id=plan_pk,
             expected_version=self.expected_version(),
-            **data.validated_data,
+            **values,
         )
         response = Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
         response["ETag"] = review.plan.etag
@@ -176,3 +186,33 @@ class HospitalEventList(AccessView):
             notes=data.validated_data.get("notes", ""),
         )
         return Response(HospitalEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class GoalProgress(AccessView):
+    """A goal's ratings, the citizen's and the professional's, across the plan's reviews."""
+
+    serializer_class = ProgressSerializer
+    whole_list = True
+
+    @extend_schema(responses=ProgressSerializer(many=True))
+    def get(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
+        points = reviews.goal_progress(actor=self.actor, plan_id=plan_pk, goal_id=pk)
+        return Response({"results": ProgressSerializer(points, many=True).data, "next": None})
+
+
+class EffectReport(AccessView):
+    """The effect of the plans the manager's organisation takes part in, for a period."""
+
+    serializer_class = EffectReportSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (included)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (included)"),
+        ]
+    )
+    def get(self, request):  # type: ignore[no-untyped-def]
+        query = EffectQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = effect.effect_report_read(actor=self.actor, **query.validated_data)
+        return Response(EffectReportSerializer(report).data)

@@ -1,7 +1,9 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from apps.core.api import fields as strict
-from apps.plans.models import Agreement, Effort, Goal, Plan
+from apps.plans.models import TEXT_LIMIT, Agreement, Effort, Goal, Plan
 
 
 class CoordinatorSerializer(serializers.Serializer):
@@ -39,13 +41,47 @@ class PlanSerializer(strict.ModelSerializer):
 
 
 class GoalSerializer(strict.ModelSerializer):
+    # The efforts that serve the goal (read; an effort names its goals).
+    efforts = serializers.SerializerMethodField()
+
     class Meta:
         model = Goal
-        fields = ["id", "text", "priority", "status", "created", "updated"]
-        read_only_fields = ["id", "created", "updated"]
+        fields = [
+            "id",
+            "text",
+            "priority",
+            "status",
+            "outcome",
+            "outcome_on",
+            "efforts",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["id", "efforts", "created", "updated"]
+        extra_kwargs = {"outcome": {"allow_blank": True, "allow_null": True}}
+
+    def get_efforts(self, goal: Goal) -> list[int]:
+        return sorted(effort.pk for effort in goal.efforts.all())
+
+    def to_representation(self, goal: Goal) -> dict:
+        body = super().to_representation(goal)
+        body["outcome"] = body["outcome"] or None
+        return body
+
+
+class GoalIdsField(serializers.ListField):
+    """Goal ids: read from the (prefetched) relation, written as given; the service checks
+    they are goals of the same plan (400 naming ``goals``)."""
+
+    child = strict.IdField()
+
+    def to_representation(self, data: Any) -> list[int]:
+        return sorted(goal.pk for goal in data.all())
 
 
 class EffortSerializer(strict.ModelSerializer):
+    goals = GoalIdsField(max_length=50, required=False)
+
     class Meta:
         model = Effort
         fields = [
@@ -53,6 +89,7 @@ class EffortSerializer(strict.ModelSerializer):
             "organisation",
             "responsible",
             "description",
+            "goals",
             "status",
             "starts_on",
             "ends_on",
@@ -75,7 +112,27 @@ class PlanDetailSerializer(PlanSerializer):
     agreements = AgreementSerializer(many=True, read_only=True)
 
     class Meta(PlanSerializer.Meta):
-        fields = [*PlanSerializer.Meta.fields, "assessment", "goals", "efforts", "agreements"]
+        fields = [
+            *PlanSerializer.Meta.fields,
+            "what_matters",
+            "hopes",
+            "resources",
+            "assessment",
+            "strengths",
+            "goals",
+            "efforts",
+            "agreements",
+        ]
+
+
+def _domains() -> serializers.DictField:
+    return serializers.DictField(
+        child=strict.CharField(allow_blank=True, max_length=TEXT_LIMIT), required=False
+    )
+
+
+def _words() -> strict.CharField:
+    return strict.CharField(allow_blank=True, max_length=TEXT_LIMIT, required=False)
 
 
 class PlanCreateSerializer(serializers.Serializer):
@@ -86,17 +143,21 @@ class PlanCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[Plan.Status.DRAFT, Plan.Status.ACTIVE], default=Plan.Status.DRAFT
     )
-    assessment = serializers.DictField(
-        child=strict.CharField(allow_blank=True, max_length=4000), required=False
-    )
+    assessment = _domains()
+    strengths = _domains()
+    what_matters = _words()
+    hopes = _words()
+    resources = _words()
 
 
 class PlanUpdateSerializer(serializers.Serializer):
     next_review = strict.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Plan.Status.choices, required=False)
-    assessment = serializers.DictField(
-        child=strict.CharField(allow_blank=True, max_length=4000), required=False
-    )
+    assessment = _domains()
+    strengths = _domains()
+    what_matters = _words()
+    hopes = _words()
+    resources = _words()
 
 
 class PlanCloseSerializer(serializers.Serializer):

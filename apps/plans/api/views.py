@@ -70,6 +70,8 @@ class PlanList(AccessView):
             next_review=values.get("next_review"),
             status=values["status"],
             assessment=values.get("assessment"),
+            strengths=values.get("strengths"),
+            words={key: values[key] for key in services.CITIZEN_WORDS if key in values},
         )
         body = PlanDetailSerializer(selectors.plan_detail_prefetch(plan)).data
         return _with_etag(Response(body, status=status.HTTP_201_CREATED), plan)
@@ -162,13 +164,14 @@ class _PartList(AccessView):
     model: type
     save: staticmethod
     id_kwarg: str
+    prefetch: tuple[str, ...] = ()
     whole_list = creates = True
     etag_methods = ("GET", "POST")
     if_match_methods = ("POST",)
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
-        items = self.model.objects.filter(plan=plan)
+        items = self.model.objects.filter(plan=plan).prefetch_related(*self.prefetch)
         body = {"results": self.get_serializer(items, many=True).data, "next": None}
         return _with_etag(Response(body), plan)
 
@@ -225,6 +228,7 @@ def _input(data: serializers.Serializer) -> dict:
 class GoalList(_PartList):
     serializer_class = GoalSerializer
     model = Goal
+    prefetch = ("efforts",)
     save = staticmethod(services.goal_save)
 
 
@@ -238,6 +242,7 @@ class GoalDetail(_PartDetail):
 class EffortList(_PartList):
     serializer_class = EffortSerializer
     model = Effort
+    prefetch = ("goals",)
     save = staticmethod(services.effort_save)
 
 
