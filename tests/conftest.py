@@ -120,7 +120,7 @@ def build_world() -> World:
     actor = actor_for(coordinator, orgs["addiction"].pk)
     citizen = citizen_register(actor=actor, cpr_number="0101801234", name="Jens Hansen")
     # Long before any day a test moves the clock to, whatever day the suite runs on.
-    past = timezone.make_aware(datetime.datetime(2020, 1, 1, 9))
+    past = datetime.datetime(2020, 1, 1, 9, tzinfo=datetime.UTC)
     consent_give(
         actor=actor,
         citizen_id=citizen.pk,
