@@ -180,6 +180,8 @@ def shown(case: Case, body: Any) -> Iterator[tuple[str, int]]:
                 yield kind, item["id"]
         return
     resource = RESOURCE.get(_collection(path))
+    if resource == "handovers" and path.startswith("/api/v1/plans/"):
+        resource = "plan_handovers"  # the plan's handovers, which its readers see
     if resource:
         for item in _objects(body):
             if isinstance(item.get("id"), int):

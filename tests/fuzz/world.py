@@ -160,6 +160,8 @@ class Visibility:
     plan_refs: set[int] = field(default_factory=set)
     citizens: set[int] = field(default_factory=set)
     handovers: set[int] = field(default_factory=set)
+    # A plan's handovers, listed on the plan: the role's own, and those of plans it reads.
+    plan_handovers: set[int] = field(default_factory=set)
     notifications: set[int] = field(default_factory=set)
     events: set[int] = field(default_factory=set)
     grants: set[int] = field(default_factory=set)
@@ -247,11 +249,10 @@ def visibility(role: Role) -> Visibility:
     in_reach = Q(plan__citizen_id__in=covered) & (
         Q(plan_id__in=taking_part) | Q(to_organisation=org)
     )
-    # And whoever may read the plan reads its handovers (the plan page shows the one under way).
     handovers = set(
-        Handover.objects.filter((named & in_reach) | Q(plan_id__in=plans)).values_list(
-            "pk", flat=True
-        )
+        Handover.objects.filter(named)
+        .filter(in_reach | Q(plan_id__in=glass))
+        .values_list("pk", flat=True)
     )
     notifications = set(
         Notification.objects.filter(recipient=user)
@@ -264,6 +265,8 @@ def visibility(role: Role) -> Visibility:
         | set(Handover.objects.filter(pk__in=handovers).values_list("plan_id", flat=True)),
         citizens=citizens,
         handovers=handovers,
+        plan_handovers=handovers
+        | set(Handover.objects.filter(plan_id__in=plans).values_list("pk", flat=True)),
         notifications=notifications,
         reviews=set(Review.objects.filter(plan_id__in=plans).values_list("pk", flat=True)),
         consents=set(Consent.objects.filter(citizen_id__in=citizens).values_list("pk", flat=True)),

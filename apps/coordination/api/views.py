@@ -194,7 +194,6 @@ class GoalProgress(AccessView):
     serializer_class = ProgressSerializer
     whole_list = True
 
-    @extend_schema(responses=ProgressSerializer(many=True))
     def get(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
         points = reviews.goal_progress(actor=self.actor, plan_id=plan_pk, goal_id=pk)
         return Response({"results": ProgressSerializer(points, many=True).data, "next": None})
