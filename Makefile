@@ -42,8 +42,11 @@ run: prepare
 	$(PYTHON) bin/kip-run
 
 # DATABASE_URL, REDIS_URL and KIP_REQUIRE_SERVICES pass through from the environment.
+# In parallel (pytest-xdist), one process per core up to four (TEST_WORKERS=0: one process);
+# the tests that start real processes or stop Redis share one of them (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . bin/kip-run bin/docker-entrypoint

@@ -43,6 +43,15 @@ def _service_missing(item: pytest.Item) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``make test`` runs the suite in several processes (pytest-xdist, ``--dist loadgroup``):
+    the tests that start real processes, or stop and start Redis under the others' feet, run
+    one after another in one of them."""
+    for item in items:
+        if item.get_closest_marker("integration") or item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     missing = _service_missing(item)
     if missing:

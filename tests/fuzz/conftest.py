@@ -14,12 +14,20 @@ from tests.fuzz import world
 from tests.fuzz.api import KNOWN_IDS
 
 
-@pytest.fixture(scope="module")
-def fuzz_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    # As Django's test client does: the end of a request must not close the connection, or
-    # the transaction the world lives in would end with it.
+def _keep_connection_across_requests() -> None:
+    """As Django's test client does: the start and end of a request must not close the
+    connection, or the transaction the world lives in would end with it (on PostgreSQL a
+    connection inside a transaction is never "usable" to ``close_old_connections``).
+
+    Django's test client connects the handler again after each of its own requests, so this
+    is said again after every use of it (the logins), not only once."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def fuzz_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    _keep_connection_across_requests()
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             world.build()
@@ -34,4 +42,6 @@ def fuzz_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
 
 @pytest.fixture(scope="module", params=world.ROLES)
 def role(request: pytest.FixtureRequest, fuzz_world: None) -> world.Role:
-    return world.login(request.param)
+    logged_in = world.login(request.param)
+    _keep_connection_across_requests()
+    return logged_in
