@@ -22,6 +22,7 @@ MENU = [
     ("coordination:handovers", _("Handovers"), "all"),
     ("audit:trail", _("Access log"), "manager"),
     ("audit:overview", _("Overview"), "manager"),
+    ("coordination:effect", _("Effect"), "manager"),
     ("administration:staff", _("Employees"), "admin"),
     ("administration:roles", _("Roles"), "manager"),
 ]

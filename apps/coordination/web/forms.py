@@ -7,9 +7,11 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import HospitalEvent, Review
+from apps.coordination.models import MEETING_RATINGS, HospitalEvent, Review
+from apps.coordination.web.readable import meeting_labels
 from apps.core.exceptions import ApplicationError
 from apps.organisations.models import Membership, Organisation
+from apps.plans.models import Goal
 from apps.web.forms import KipForm
 
 
@@ -51,6 +53,30 @@ class NextReviewField(forms.DateField):
         return None
 
 
+RATING_MESSAGE = _("A rating is a whole number from 0 to 10.")
+
+
+class RatingField(forms.IntegerField):
+    """A rating from 0 to 10, optional; anything else is refused in the service's words."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        message = RATING_MESSAGE
+        super().__init__(
+            min_value=0,
+            max_value=10,
+            required=False,
+            error_messages={"invalid": message, "min_value": message, "max_value": message},
+            widget=forms.NumberInput(
+                attrs={"class": "form-input input-char-4", "inputmode": "numeric"}
+            ),
+            **kwargs,
+        )
+
+
+# Per goal, the form fields' suffixes: each is the rating's key in ``review_record``.
+GOAL_PARTS = ("citizen", "citizen_note", "professional", "note")
+
+
 class ReviewForm(KipForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     held_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput)
@@ -68,6 +94,7 @@ class ReviewForm(KipForm):
         required=False,
         max_length=4000,
     )
+    citizen_agreed = forms.BooleanField(label=_("The citizen agrees with the plan"), required=False)
     citizen_view = forms.CharField(
         label=_("The citizen's own view"),
         help_text=_("How the citizen thinks things are going, in their own words."),
@@ -87,11 +114,87 @@ class ReviewForm(KipForm):
         widget=DateInput,
     )
 
-    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+    # The plain fields shown before the ratings; the rest (outcome, notes, next review) after.
+    BEFORE_RATINGS = (
+        "held_on",
+        "organisations",
+        "citizen_took_part",
+        "people",
+        "citizen_view",
+        "citizen_agreed",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[Organisation],
+        goals: list[Goal] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_names = {str(o.pk): o.name for o in organisations}
         field = cast(forms.MultipleChoiceField, self.fields["organisations"])
         field.choices = list(self.organisation_names.items())
+        self.goals = list(goals or [])
+        rating_fields: dict[str, forms.Field] = {}
+        for goal in self.goals:
+            rating_fields[f"goal_{goal.pk}_citizen"] = RatingField(
+                label=_("The citizen: where are you now? (0-10)"),
+                help_text=_("0 is as far from the goal as can be, 10 is the goal reached."),
+            )
+            rating_fields[f"goal_{goal.pk}_citizen_note"] = forms.CharField(
+                label=_("In the citizen's words"), required=False, max_length=500
+            )
+            rating_fields[f"goal_{goal.pk}_professional"] = RatingField(
+                label=_("The coordinator's rating (0-10)")
+            )
+            rating_fields[f"goal_{goal.pk}_note"] = forms.CharField(
+                label=_("The coordinator's note"), required=False, max_length=500
+            )
+        for name in MEETING_RATINGS:
+            # The citizen's feedback on the meeting, after FIT's session rating scale.
+            rating_fields[name] = RatingField(label=meeting_labels()[name])
+        # KipForm gave the class's fields their design-system class; these come later.
+        for extra in rating_fields.values():
+            extra.widget.attrs.setdefault("class", "form-input")
+        self.fields.update(rating_fields)
+        # The page shows them between the meeting's facts and its outcome; the error summary
+        # above the form lists the fields in the same order.
+        after = [n for n in self.fields if n not in self.BEFORE_RATINGS and n not in rating_fields]
+        self.order_fields([*self.BEFORE_RATINGS, *rating_fields, *after])
+
+    def before_ratings(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.BEFORE_RATINGS]
+
+    def goal_groups(self) -> list[tuple[Goal, list[forms.BoundField]]]:
+        """Per open goal, its four fields (for a fieldset whose legend quotes the goal)."""
+        return [
+            (goal, [self[f"goal_{goal.pk}_{part}"] for part in GOAL_PARTS]) for goal in self.goals
+        ]
+
+    def meeting_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in MEETING_RATINGS]
+
+    def after_ratings(self) -> list[forms.BoundField]:
+        return [self["outcome"], self["notes"], self["next_review"]]
+
+    def ratings(self) -> list[dict[str, Any]]:
+        """The goals' ratings as ``review_record`` takes them; a goal left blank is left out."""
+        data = self.cleaned_data
+        result = []
+        for goal in self.goals:
+            values = {part: data.get(f"goal_{goal.pk}_{part}") for part in GOAL_PARTS}
+            if any(v not in (None, "") for v in values.values()):
+                result.append({"goal": goal.pk, **values})
+        return result
+
+    def meeting_rating(self) -> dict[str, int]:
+        """The citizen's rating of the meeting: the lines they answered."""
+        return {
+            name: self.cleaned_data[name]
+            for name in MEETING_RATINGS
+            if self.cleaned_data.get(name) is not None
+        }
 
     def participants(self) -> list[str]:
         """Who took part, as ``review_record`` keeps it: organisations' and people's names."""

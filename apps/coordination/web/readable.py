@@ -109,6 +109,55 @@ def _yes_no(value: Any) -> str:
     return _("yes") if value else _("no")
 
 
+def _rating(value: Any) -> str:
+    if value is None or value == "":
+        return _("not rated")
+    return _("%(n)s of 10") % {"n": value}
+
+
+def meeting_labels() -> dict[str, str]:
+    """The four lines of the citizen's feedback on the meeting, as the form asks them."""
+    return {
+        "heard": _("I felt heard and understood"),
+        "what_matters": _("We talked about what matters to me"),
+        "approach": _("The way we worked suited me"),
+        "overall": _("Overall, the meeting was right for me"),
+    }
+
+
+def _goal_texts(*snapshots: dict[str, Any]) -> dict[Any, str]:
+    texts: dict[Any, str] = {}
+    for data in snapshots:
+        for goal in data.get("goals") or []:
+            texts.setdefault(goal["id"], goal.get("text", ""))
+    return texts
+
+
+def ratings_view(data: dict[str, Any]) -> dict[str, Any]:
+    """What the meeting rated, as the review page shows it: per goal the citizen's and the
+    coordinator's rating with their notes, and the citizen's feedback on the meeting (lines
+    left unanswered are left out; none at all is an empty list)."""
+    review = data.get("review") or {}
+    texts = _goal_texts(data)
+    goals = [
+        {
+            "text": texts.get(r["id"], _("a goal no longer in the plan")),
+            "citizen": _rating(r.get("citizen")),
+            "citizen_note": r.get("citizen_note") or "",
+            "professional": _rating(r.get("professional")),
+            "note": r.get("note") or "",
+        }
+        for r in review.get("ratings") or []
+    ]
+    given = review.get("meeting_rating") or {}
+    meeting = [
+        (label, _rating(given.get(key)))
+        for key, label in meeting_labels().items()
+        if given.get(key) is not None
+    ]
+    return {"goals": goals, "meeting": meeting}
+
+
 # --- one frozen plan ---------------------------------------------------------------------------
 
 
@@ -154,6 +203,7 @@ def snapshot_view(data: dict[str, Any], names: Names) -> dict[str, Any]:
             }
             for a in data.get("agreements") or []
         ],
+        "ratings": ratings_view(data),
     }
 
 
@@ -314,9 +364,78 @@ def _plan_section(changes: dict[str, Any], names: Names) -> Section:
     return section
 
 
-def diff_view(changes: dict[str, Any], after: dict[str, Any], names: Names) -> list[Section]:
+RATING_FIELDS = (
+    ("citizen", "citizen_note"),
+    ("professional", "note"),
+)
+
+
+def _rating_labels() -> dict[str, str]:
+    return {
+        "citizen": _("The citizen's rating"),
+        "citizen_note": _("In the citizen's words"),
+        "professional": _("The coordinator's rating"),
+        "note": _("The coordinator's note"),
+    }
+
+
+def _ratings_section(changes: dict[str, Any], texts: dict[Any, str]) -> Section:
+    """Where the citizen stood on each goal at the one meeting and at the other ("3 of 10 →
+    5 of 10"), and how the citizen's feedback on the meeting differs."""
+    section = Section(_("Ratings"))
+    labels = _rating_labels()
+    part = changes.get("ratings") or {}
+
+    def subject(pk: Any) -> str:
+        return texts.get(pk, _("a goal no longer in the plan"))
+
+    for kind in ("added", "removed"):
+        for item in part.get(kind) or []:
+            change = Change(kind, subject(item["id"]))
+            for rating, note in RATING_FIELDS:
+                if item.get(rating) is not None:
+                    change.lines.append(Line(labels[rating], _whole(kind, _rating(item[rating]))))
+                if item.get(note):
+                    change.lines.append(Line(labels[note], _whole(kind, item[note])))
+            section.changes.append(change)
+    for entry in part.get("changed") or []:
+        fields = entry["fields"]
+        change = Change("changed", subject(entry["id"]))
+        for rating, note in RATING_FIELDS:
+            if rating in fields:
+                value = fields[rating]
+                line = Line(
+                    labels[rating], _swap(_rating(value["before"]), _rating(value["after"]))
+                )
+                change.lines.append(line)
+            if note in fields:
+                value = fields[note]
+                change.lines.append(Line(labels[note], word_diff(value["before"], value["after"])))
+        section.changes.append(change)
+    if "meeting_rating" in changes:
+        before = changes["meeting_rating"]["before"] or {}
+        after = changes["meeting_rating"]["after"] or {}
+        lines = [
+            Line(label, _swap(_rating(before.get(key)), _rating(after.get(key))))
+            for key, label in meeting_labels().items()
+            if before.get(key) != after.get(key)
+        ]
+        if lines:
+            section.changes.append(
+                Change("changed", _("The citizen's feedback on the meeting"), lines)
+            )
+    return section
+
+
+def diff_view(
+    changes: dict[str, Any],
+    after: dict[str, Any],
+    names: Names,
+    before: dict[str, Any] | None = None,
+) -> list[Section]:
     """``snapshot_diff``'s output as sections: the plan, the assessment by life domain, goals,
-    efforts and agreements (each added, removed or changed, with its fields)."""
+    efforts and agreements (each added, removed or changed, with its fields), and the
+    meetings' ratings (goals are named from ``after``, or ``before`` for one since removed)."""
     sections = [_plan_section(changes, names)]
     assessment = Section(_("Assessment"))
     for key, value in (changes.get("assessment") or {}).items():
@@ -332,6 +451,7 @@ def diff_view(changes: dict[str, Any], after: dict[str, Any], names: Names) -> l
     titles = {"goals": _("Goals"), "efforts": _("Efforts"), "agreements": _("Agreements")}
     for key, title in titles.items():
         sections.append(Section(title, _items(key, changes.get(key) or {}, after, names)))
+    sections.append(_ratings_section(changes, _goal_texts(after, before or {})))
     return [s for s in sections if s.changes]
 
 

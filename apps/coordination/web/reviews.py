@@ -25,7 +25,7 @@ from apps.coordination.web.forms import ReviewForm, errors_onto
 from apps.coordination.web.readable import diff_view, names_for, snapshot_view
 from apps.core.exceptions import ApplicationError, NotFound, PreconditionFailed
 from apps.organisations.models import Organisation
-from apps.plans.models import Plan
+from apps.plans.models import Goal, Plan
 from apps.web.decorators import acting
 
 
@@ -33,6 +33,11 @@ def _may_record(actor: Actor, plan: Plan) -> bool:
     return plan.status != Plan.Status.CLOSED and allowed(
         lambda: access_plan(actor, plan.pk, COORDINATE, record=False)
     )
+
+
+def _open_goals(plan: Plan) -> list[Goal]:
+    """The goals a meeting rates: the plan's open ones, as ``review_record`` accepts them."""
+    return list(plan.goals.filter(status=Goal.Status.OPEN).order_by("priority", "id"))
 
 
 @acting
@@ -67,9 +72,10 @@ def review_new(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     """The coordinator records a review meeting; others are refused as by the API (403)."""
     plan = access_plan(actor, pk, COORDINATE, record=False)
     organisations = list(Organisation.objects.filter(participations__plan=plan).order_by("name"))
+    goals = _open_goals(plan)
     status = 200
     if request.method == "POST":
-        form = ReviewForm(request.POST, organisations=organisations)
+        form = ReviewForm(request.POST, organisations=organisations, goals=goals)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -82,6 +88,9 @@ def review_new(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
                     participants=form.participants(),
                     citizen_took_part=data["citizen_took_part"],
                     citizen_view=data["citizen_view"],
+                    citizen_agreed=data["citizen_agreed"],
+                    ratings=form.ratings(),
+                    meeting_rating=form.meeting_rating(),
                     notes=data["notes"],
                     next_review=data["next_review"],
                 )
@@ -89,9 +98,10 @@ def review_new(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
                 # Someone changed the plan while the form was open: the frozen version would
                 # not be the one the meeting saw. Keep what was typed, offer the new version.
                 plan.refresh_from_db()
+                goals = _open_goals(plan)
                 fresh = request.POST.copy()
                 fresh["version"] = str(plan.version)
-                form = ReviewForm(fresh, organisations=organisations)
+                form = ReviewForm(fresh, organisations=organisations, goals=goals)
                 form.is_valid()
                 form.add_error(
                     None,
@@ -117,6 +127,7 @@ def review_new(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         form = ReviewForm(
             initial={"version": plan.version, "held_on": timezone.localdate()},
             organisations=organisations,
+            goals=goals,
         )
     audit.record_objects(actor, Action.VIEW, [plan])  # the form shows the plan
     context = {"plan": plan, "form": form, "closed": plan.status == Plan.Status.CLOSED}
@@ -166,6 +177,6 @@ def review_compare(request: HttpRequest, actor: Actor, pk: int, a: int, b: int) 
         "plan": plan,
         "before": before,
         "after": after,
-        "sections": diff_view(result["changes"], after.data, names),
+        "sections": diff_view(result["changes"], after.data, names, before.data),
     }
     return render(request, "coordination/review_diff.html", context)

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from apps.coordination.web import handovers, hospital, reviews
+from apps.coordination.web import effect, handovers, hospital, reviews
 
 app_name = "coordination"
 
 urlpatterns = [
+    path("effect/", effect.effect_page, name="effect"),
     path("handovers/", handovers.handover_list, name="handovers"),
     path("handovers/<id:pk>/", handovers.handover_detail, name="handover"),
     path("handovers/<id:pk>/accept/", handovers.handover_accept, name="handover-accept"),

@@ -14,6 +14,8 @@ from apps.access.context import actor_for
 from apps.citizens import cpr
 from apps.citizens.models import Citizen
 from apps.citizens.services import citizen_register, consent_give
+from apps.coordination.models import Review
+from apps.coordination.reviews import review_record
 from apps.organisations.models import Membership, Organisation
 from apps.organisations.services import membership_ensure, organisation_ensure
 from apps.plans.models import Plan
@@ -78,6 +80,30 @@ CITIZENS = [
         "Jeg vil have et arbejde igen.",
     ),
 ]
+
+# Earlier review meetings, so a goal's progress and the effect page have something to show at
+# first start: (months ago, the citizen's rating of the goal, the coordinator's, the
+# citizen's feedback on the meeting, the citizen's words, the coordinator's note).
+EARLIER_REVIEWS = {
+    "Mette Jensen": [
+        (
+            5,
+            3,
+            4,
+            {"heard": 6, "what_matters": 5, "approach": 6, "overall": 6},
+            "Jeg ser dem kun hver anden uge.",
+            "Samvær aftalt med familieafdelingen.",
+        ),
+        (
+            2,
+            5,
+            6,
+            {"heard": 8, "what_matters": 8, "approach": 7, "overall": 8},
+            "Det går bedre, jeg har set dem tre uger i træk.",
+            "Fast samvær hver onsdag; Mette møder op.",
+        ),
+    ],
+}
 
 
 class Command(BaseCommand):
@@ -162,3 +188,37 @@ class Command(BaseCommand):
                 "responsible": coordinator.pk,
             },
         )
+        self._earlier_reviews(actor, plan, EARLIER_REVIEWS.get(name, []))
+
+    def _earlier_reviews(self, actor, plan, reviews):  # type: ignore[no-untyped-def]
+        """Meetings held months ago, recorded as the coordinator records one (only when the
+        plan is created, so running the command again adds none)."""
+        today = timezone.localdate()
+        goal = plan.goals.get()
+        for months_ago, citizen, professional, meeting, words, note in reviews:
+            plan.refresh_from_db()
+            review_record(
+                actor=actor,
+                plan_id=plan.pk,
+                expected_version=plan.version,
+                held_on=today - relativedelta(months=months_ago),
+                outcome=Review.Outcome.CONTINUE,
+                participants=[plan.coordinator_organisation.name],
+                citizen_took_part=True,
+                citizen_agreed=True,
+                ratings=[
+                    {
+                        "goal": goal.pk,
+                        "citizen": citizen,
+                        "professional": professional,
+                        "citizen_note": words,
+                        "note": note,
+                    }
+                ],
+                meeting_rating=meeting,
+                # The service takes no next review in the past, and the plan's own review is
+                # to stay due today (the demo shows it on My work and reminds of it); so each
+                # earlier meeting is recorded as having agreed on today, which leaves the
+                # plan's date as it was.
+                next_review=plan.next_review,
+            )
