@@ -191,7 +191,7 @@ def test_each_section_is_edited_in_place(browsing):
     goals = _section(page, "Borgerens mål")
     goals.get_by_role("link", name="Ret mål 1").click()
     goals.get_by_label("Målet med borgerens egne ord").fill("Jeg vil have min egen lejlighed.")
-    goals.get_by_label("Status").select_option(label="åbent")
+    goals.get_by_label("Er målet afsluttet?").select_option(label="Nej, vi arbejder stadig på det")
     axe_check(page, context="goal form")
     goals.get_by_role("button", name="Gem").click()
     expect(goals.get_by_text("Gemt.")).to_be_visible()
@@ -205,7 +205,9 @@ def test_each_section_is_edited_in_place(browsing):
 
     assessment = _section(page, "Vurdering fordelt på livsområder")
     assessment.get_by_role("link", name="Ret vurderingen").click()
-    assessment.get_by_label("Bolig").fill("Bor hos sin søster indtil videre.")
+    assessment.get_by_role("group", name="Bolig").get_by_label("Det, der er svært").fill(
+        "Bor hos sin søster indtil videre."
+    )
     axe_check(page, context="assessment form")
     assessment.get_by_role("button", name="Gem").click()
     expect(assessment.get_by_text("Bor hos sin søster indtil videre.")).to_be_visible()
@@ -298,7 +300,9 @@ def test_two_people_edit_the_same_goal_and_merge(browsing):
     expect(changed).to_contain_text("Forskellig")
     expect(changed).to_contain_text("Jeg vil have en lejlighed i Køge.")
     expect(changed).to_contain_text("Jeg vil holde mig fra hash.")
-    expect(table.get_by_role("row", name=re.compile("^Status"))).not_to_contain_text("Forskellig")
+    expect(table.get_by_role("row", name=re.compile("^Er målet afsluttet"))).not_to_contain_text(
+        "Forskellig"
+    )
     _still_same_page(lise)
     axe_check(lise, context="conflict view")
     screenshot(lise, "conflict-desktop")

@@ -19,10 +19,11 @@ from apps.access.checks import Action, access_plan, is_coordinator, may_write_pl
 from apps.access.context import Actor
 from apps.audit.models import BreakGlass
 from apps.citizens.services import organisations_covered
-from apps.coordination.models import Handover, HospitalEvent, Review
+from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review
 from apps.notifications.workdays import working_days_between
 from apps.organisations.models import Membership, Organisation
-from apps.plans.models import LIFE_DOMAINS, Agreement, Effort, Participation, Plan
+from apps.plans.models import LIFE_DOMAINS, Agreement, Effort, Goal, Participation, Plan
+from apps.plans.web.progress import progress_chart
 from apps.web.mywork import review_state
 
 COORDINATE = "coordinate"
@@ -47,6 +48,16 @@ class Coverage:
     coordinates: bool
 
 
+@dataclass(frozen=True)
+class Domain:
+    """One life domain of the assessment: what is hard and what works, in the plan's words."""
+
+    key: str
+    label: str
+    hard: str
+    works: str
+
+
 @dataclass
 class PlanPage:
     plan: Plan
@@ -59,6 +70,7 @@ class PlanPage:
     review: str | None  # "overdue" | "due" | "upcoming" | None
     review_working_days: int
     today: dt.date
+    domains: list[Domain] = field(default_factory=list)
     hospital_events: list[HospitalEvent] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     handover: Handover | None = None
@@ -68,6 +80,19 @@ class PlanPage:
     @property
     def review_days_late(self) -> int:
         return -self.review_working_days
+
+    @property
+    def open_goals(self) -> list[Goal]:
+        return [g for g in self.plan.goals.all() if not g.outcome]
+
+    @property
+    def ended_goals(self) -> list[Goal]:
+        ended = [g for g in self.plan.goals.all() if g.outcome]
+        return sorted(ended, key=lambda g: (g.outcome_on or self.today, g.pk), reverse=True)
+
+    @property
+    def has_words(self) -> bool:
+        return bool(self.plan.what_matters or self.plan.hopes or self.plan.resources)
 
     def may_edit_effort(self, effort: Effort) -> bool:
         return self.may.edit and effort.organisation_id == self.actor.organisation.pk
@@ -104,9 +129,9 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
         "goals",
         Prefetch(
             "efforts",
-            queryset=Effort.objects.select_related("organisation", "responsible").order_by(
-                "organisation__name", "id"
-            ),
+            queryset=Effort.objects.select_related("organisation", "responsible")
+            .prefetch_related("goals")
+            .order_by("organisation__name", "id"),
         ),
         Prefetch("agreements", queryset=Agreement.objects.select_related("responsible")),
     )
@@ -147,6 +172,15 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
         assessment=[
             (key, str(label), plan.assessment.get(key, "")) for key, label in LIFE_DOMAINS.items()
         ],
+        domains=[
+            Domain(
+                key,
+                str(label),
+                plan.assessment.get(key, ""),
+                plan.strengths.get(key, ""),
+            )
+            for key, label in LIFE_DOMAINS.items()
+        ],
         review=state if plan.status == Plan.Status.ACTIVE else None,
         review_working_days=days,
         today=today,
@@ -171,7 +205,29 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
             .first()
         )
     _agreement_organisations(plan, participating)
+    _goal_efforts_and_progress(plan)
     return page
+
+
+def _goal_efforts_and_progress(plan: Plan) -> None:
+    """Each goal's ``serving`` (the efforts that serve it, with their organisations) and
+    ``progress`` (the chart of its ratings across reviews, None without ratings), read for the
+    whole plan at once: one query for the ratings, whatever the number of goals."""
+    goals = list(plan.goals.all())
+    serving: dict[int, list[Effort]] = {g.pk: [] for g in goals}
+    for effort in plan.efforts.all():
+        for goal in effort.goals.all():
+            serving.setdefault(goal.pk, []).append(effort)
+    ratings: dict[int, list[GoalRating]] = {}
+    for rating in (
+        GoalRating.objects.filter(review__plan=plan)
+        .select_related("review")
+        .order_by("review__held_on", "review_id")
+    ):
+        ratings.setdefault(rating.goal_id, []).append(rating)
+    for goal in goals:
+        goal.serving = serving.get(goal.pk, [])  # type: ignore[attr-defined]
+        goal.progress = progress_chart(goal, ratings.get(goal.pk, []))  # type: ignore[attr-defined]
 
 
 def _agreement_organisations(plan: Plan, participating: set[int]) -> None:

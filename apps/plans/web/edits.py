@@ -9,6 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from apps.plans.web.context import COORDINATE, PlanPage, plan_for_page, plan_pag
 from apps.plans.web.forms import (
     AgreementForm,
     AssessmentForm,
+    CitizenWordsForm,
     DeleteForm,
     EffortForm,
     GoalForm,
@@ -57,10 +59,17 @@ class PartEdit(Edit):
 
 class GoalEdit(PartEdit):
     def form(self, page: PlanPage, *, part: Any, new: bool, **kwargs: Any) -> VersionedForm:
-        return GoalForm(new=new, section=self.section, **kwargs)
+        return GoalForm(new=new, goal=part, section=self.section, **kwargs)
 
     def initial(self, plan: Plan, part: Any) -> dict[str, Any]:
-        return {"text": part.text, "status": part.status} if part else {}
+        if part is None:
+            return {}
+        return {
+            "text": part.text,
+            "outcome": part.outcome,
+            # Ending a goal: today unless said otherwise.
+            "outcome_on": part.outcome_on or timezone.localdate(),
+        }
 
     def save(self, actor: Actor, plan: Plan, part_id: Any, form: VersionedForm) -> None:
         services.goal_save(
@@ -105,7 +114,12 @@ class EffortEdit(PartEdit):
 
     def form(self, page: PlanPage, *, part: Any, new: bool, **kwargs: Any) -> VersionedForm:
         organisation = part.organisation if part else page.actor.organisation
-        return EffortForm(organisation=organisation, section=self.section, **kwargs)
+        return EffortForm(
+            organisation=organisation,
+            goals=list(page.plan.goals.all()),
+            section=self.section,
+            **kwargs,
+        )
 
     def initial(self, plan: Plan, part: Any) -> dict[str, Any]:
         if part is None:
@@ -116,6 +130,7 @@ class EffortEdit(PartEdit):
             "status": part.status,
             "starts_on": part.starts_on,
             "ends_on": part.ends_on,
+            "goals": [g.pk for g in part.goals.all()],
         }
 
     def save(self, actor: Actor, plan: Plan, part_id: Any, form: VersionedForm) -> None:
@@ -152,7 +167,20 @@ class AssessmentEdit(PlanFieldsEdit):
         return AssessmentForm(section=self.section, **kwargs)
 
     def initial(self, plan: Plan, part: Any) -> dict[str, Any]:
-        return dict(plan.assessment)
+        return {
+            **plan.assessment,
+            **{f"works_{key}": text for key, text in plan.strengths.items()},
+        }
+
+
+class CitizenWordsEdit(PlanFieldsEdit):
+    url_name = "plans:matters"
+
+    def form(self, page: PlanPage, *, part: Any, new: bool, **kwargs: Any) -> VersionedForm:
+        return CitizenWordsForm(section=self.section, **kwargs)
+
+    def initial(self, plan: Plan, part: Any) -> dict[str, Any]:
+        return {"what_matters": plan.what_matters, "hopes": plan.hopes, "resources": plan.resources}
 
 
 class NextReviewEdit(PlanFieldsEdit):
@@ -169,6 +197,7 @@ GOALS = GoalEdit(section="goals", model=Goal, url_prefix="goal")
 AGREEMENTS = AgreementEdit(section="agreements", model=Agreement, url_prefix="agreement")
 EFFORTS = EffortEdit(section="efforts", model=Effort, url_prefix="effort")
 ASSESSMENT = AssessmentEdit(section="assessment")
+MATTERS = CitizenWordsEdit(section="matters")
 NEXT_REVIEW = NextReviewEdit(section="review", action=COORDINATE)
 PARTS = {"goals": GOALS, "agreements": AGREEMENTS, "efforts": EFFORTS}
 
@@ -189,6 +218,7 @@ goal_edit = _edit_view(GOALS)
 agreement_edit = _edit_view(AGREEMENTS)
 effort_edit = _edit_view(EFFORTS)
 assessment_edit = _edit_view(ASSESSMENT)
+matters_edit = _edit_view(MATTERS)
 next_review_edit = _edit_view(NEXT_REVIEW)
 
 

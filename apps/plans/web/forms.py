@@ -53,8 +53,13 @@ class VersionedForm(KipForm):
     def display(self, name: str, value: Any) -> str:
         """A value as the conflict view shows it."""
         field = self.fields[name]
-        if value in (None, ""):
+        if value in (None, "", []):
             return NOTHING
+        if isinstance(value, list | tuple):
+            return "; ".join(self._one(field, v) for v in value)
+        return self._one(field, value)
+
+    def _one(self, field: forms.Field, value: Any) -> str:
         if isinstance(field, forms.ChoiceField):
             flat = dict(_flat_choices(field.choices))
             return str(flat.get(str(value), flat.get(value, value)))
@@ -97,18 +102,60 @@ def put_errors(
 
 
 class GoalForm(VersionedForm):
+    """A goal's words and, for a goal on the plan, whether it has ended and how.
+
+    The outcome goes to the service only when it changes (ending, reopening), so editing the
+    words of an ended goal leaves its outcome and date as they are."""
+
     text = forms.CharField(
         label=_("The goal, in the citizen's own words"),
         help_text=_("Write it as the citizen says it."),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
+    outcome = forms.ChoiceField(
+        label=_("Has the goal ended?"),
+        required=False,
+        choices=[("", _("No, we are still working on it")), *Goal.Outcome.choices],
+    )
+    outcome_on = forms.DateField(
+        label=_("Ended on"),
+        help_text=_("Only used when the goal has ended."),
+        required=False,
+        widget=DateInput(),
+    )
 
-    def __init__(self, *args: Any, new: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, new: bool = False, goal: Goal | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.goal = goal
         if new:
-            del self.fields["status"]
+            del self.fields["outcome"]
+            del self.fields["outcome_on"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.goal is None or "outcome" not in self.fields:
+            return data
+        outcome = data.get("outcome") or ""
+        if outcome and outcome == self.goal.outcome and "outcome_on" in data:
+            day = data.get("outcome_on")
+            if day and day != self.goal.outcome_on:
+                self.add_error(
+                    "outcome_on",
+                    _("To change the date, first reopen the goal, then end it again."),
+                )
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        data = {"text": self.cleaned_data["text"]}
+        if "outcome" not in self.fields:
+            return data
+        outcome = self.cleaned_data.get("outcome") or ""
+        if self.goal is None or outcome != self.goal.outcome:
+            data["outcome"] = outcome
+            if outcome and self.cleaned_data.get("outcome_on"):
+                data["outcome_on"] = self.cleaned_data["outcome_on"]
+        return data
 
 
 class AgreementForm(VersionedForm):
@@ -146,9 +193,24 @@ class EffortForm(VersionedForm):
     status = forms.ChoiceField(label=_("Status"), choices=Effort.Status.choices)
     starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput())
+    # Any ids: the service decides which goals the effort may serve (this plan's only).
+    goals = forms.TypedMultipleChoiceField(
+        label=_("Which of the citizen's goals does the effort serve?"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisation: Organisation, goals: list[Goal] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if goals:
+            set_choices(self, "goals", [(g.pk, goal_choice(g)) for g in goals])
+            # A posted id that is not a choice still reaches the service, which names it.
+            self.fields["goals"].valid_value = lambda value: True  # type: ignore[attr-defined]
+        else:
+            del self.fields["goals"]
         members = (
             User.objects.filter(memberships__organisation=organisation)
             .order_by("first_name", "last_name", "username")
@@ -159,6 +221,16 @@ class EffortForm(VersionedForm):
         self.fields["responsible"].help_text = _("Someone from %(organisation)s.") % {
             "organisation": organisation.name
         }
+
+
+def goal_choice(goal: Goal) -> str:
+    text = f"“{goal.text}”"
+    if goal.outcome:
+        return str(_("%(goal)s (ended: %(outcome)s)")) % {
+            "goal": text,
+            "outcome": goal.get_outcome_display(),
+        }
+    return text
 
 
 def people_by_organisation(organisation_ids: list[int]) -> list[tuple[str, list]]:
@@ -182,19 +254,65 @@ class DeleteForm(VersionedForm):
 
 
 class AssessmentForm(VersionedForm):
+    """Per life domain, what is hard (``<domain>``) and what works (``works_<domain>``)."""
+
+    template_name = "plans/_assessment_fields.html"  # a fieldset per life domain
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key, label in LIFE_DOMAINS.items():
-            self.fields[key] = forms.CharField(
-                label=str(label).capitalize(),
-                required=False,
-                max_length=4000,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+            domain = str(label).capitalize()
+            for name, short in ((key, _("What is hard")), (f"works_{key}", _("What works"))):
+                field = forms.CharField(
+                    label=_("%(domain)s: %(part)s")
+                    % {"domain": domain, "part": str(short).lower()},
+                    required=False,
+                    max_length=4000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+                field.template_name = "plans/_domain_field.html"  # type: ignore[attr-defined]
+                field.short_label = short  # type: ignore[attr-defined]
+                field.domain_label = domain  # type: ignore[attr-defined]
+                self.fields[name] = field
+
+    def domains(self) -> list[tuple[str, Any, Any]]:
+        """(legend, what is hard, what works) per life domain, for a fieldset each."""
+        return [
+            (str(label).capitalize(), self[key], self[f"works_{key}"])
+            for key, label in LIFE_DOMAINS.items()
+        ]
 
     def service_data(self) -> dict[str, Any]:
-        texts = {k: (self.cleaned_data.get(k) or "").strip() for k in LIFE_DOMAINS}
-        return {"assessment": {k: v for k, v in texts.items() if v}}
+        def texts(prefix: str) -> dict[str, str]:
+            found = {k: (self.cleaned_data.get(prefix + k) or "").strip() for k in LIFE_DOMAINS}
+            return {k: v for k, v in found.items() if v}
+
+        return {"assessment": texts(""), "strengths": texts("works_")}
+
+
+class CitizenWordsForm(VersionedForm):
+    """What matters to the citizen, hopes and dreams, resources: in the citizen's own words."""
+
+    what_matters = forms.CharField(
+        label=_("What matters most to the citizen"),
+        help_text=_("In the citizen's own words."),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    hopes = forms.CharField(
+        label=_("Hopes and dreams"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    resources = forms.CharField(
+        label=_("Resources"),
+        help_text=_("What the citizen is good at, and who in the network helps."),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class NextReviewForm(VersionedForm):

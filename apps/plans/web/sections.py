@@ -34,6 +34,7 @@ from apps.plans.web.context import Controls, PlanPage, plan_for_page, plan_page
 from apps.plans.web.forms import VersionedForm, put_errors
 
 SECTIONS: dict[str, Any] = {
+    "matters": gettext_lazy("What matters to the citizen"),
     "goals": gettext_lazy("The citizen's goals"),
     "assessment": gettext_lazy("Assessment by life domain"),
     "efforts": gettext_lazy("Efforts"),
@@ -190,7 +191,9 @@ def conflict(
     page = plan_page(actor, current)
     theirs_part = edit.part(actor, current, part_id, missing_ok=True) if part_id else None
     removed = part_id is not None and theirs_part is None and not new
-    mine = {**{k: v for k, v in form.data.items()}, "version": str(current.version)}
+    # A copy of what was posted (a QueryDict: an effort's goals keep all their values).
+    mine = form.data.copy()  # type: ignore[attr-defined]
+    mine["version"] = str(current.version)
     rows: list[Row] = []
     merge = None
     mode = edit.conflict_mode

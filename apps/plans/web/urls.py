@@ -37,6 +37,7 @@ urlpatterns = [
         {"section": "efforts"},
         name="effort-delete",
     ),
+    path("plans/<id:pk>/what-matters/", edits.matters_edit, name="matters"),
     path("plans/<id:pk>/assessment/", edits.assessment_edit, name="assessment"),
     path("plans/<id:pk>/next-review/", edits.next_review_edit, name="next-review"),
     path("plans/<id:pk>/participants/", coordinator.participants_edit, name="participants"),

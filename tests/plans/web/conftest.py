@@ -73,19 +73,19 @@ CASES = [
     Case(
         "goal edit",
         lambda r: f"/plans/{r.plan.pk}/goals/{r.goal.pk}/",
-        lambda r: {"text": "Jeg vil bo i min egen lejlighed", "status": "open"},
-        lambda r: {"text": "   ", "status": "open"},
+        lambda r: {"text": "Jeg vil bo i min egen lejlighed", "outcome": ""},
+        lambda r: {"text": "   ", "outcome": ""},
         "text",
         "goals",
         lambda r: _goal_text(r) == "Jeg vil bo i min egen lejlighed",
         api=lambda r: ("patch", f"/api/v1/plans/{r.plan.pk}/goals/{r.goal.pk}/", {"text": "X"}),
     ),
     Case(
-        "goal status",
+        "goal outcome",
         lambda r: f"/plans/{r.plan.pk}/goals/{r.goal.pk}/",
-        lambda r: {"text": "Bo", "status": "reached"},
-        lambda r: {"text": "Bo", "status": "finished"},
-        "status",
+        lambda r: {"text": "Bo", "outcome": "reached", "outcome_on": _in(0)},
+        lambda r: {"text": "Bo", "outcome": "finished", "outcome_on": _in(0)},
+        "outcome",
         "goals",
         lambda r: r.goal.__class__.objects.get(pk=r.goal.pk).status == "reached",
     ),
@@ -178,15 +178,41 @@ CASES = [
     Case(
         "assessment",
         lambda r: f"/plans/{r.plan.pk}/assessment/",
-        lambda r: {"housing": "Bor hos sin søster.", "network": "Har kontakt til sin mor."},
+        lambda r: {
+            "housing": "Bor hos sin søster.",
+            "network": "Har kontakt til sin mor.",
+            "works_network": "Ringer til sin mor hver søndag.",
+        },
         lambda r: {"housing": "x" * 4001},
         "housing",
         "assessment",
         lambda r: (
             fresh_assessment(r)
             == {"housing": "Bor hos sin søster.", "network": "Har kontakt til sin mor."}
+            and r.plan.strengths == {"network": "Ringer til sin mor hver søndag."}
         ),
         api=lambda r: ("patch", f"/api/v1/plans/{r.plan.pk}/", {"assessment": {"housing": "A"}}),
+    ),
+    Case(
+        "what matters",
+        lambda r: f"/plans/{r.plan.pk}/what-matters/",
+        lambda r: {
+            "what_matters": "At se min datter.",
+            "hopes": "Et job.",
+            "resources": "Min bror.",
+        },
+        lambda r: {"what_matters": "x" * 4001, "hopes": "", "resources": ""},
+        "what_matters",
+        "matters",
+        lambda r: (
+            (
+                fresh_plan(r).what_matters,
+                r.plan.hopes,
+                r.plan.resources,
+            )
+            == ("At se min datter.", "Et job.", "Min bror.")
+        ),
+        api=lambda r: ("patch", f"/api/v1/plans/{r.plan.pk}/", {"hopes": "H"}),
     ),
     Case(
         "next review",

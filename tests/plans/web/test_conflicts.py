@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import re
 
+from django.utils import timezone
+
 from apps.plans.models import Agreement, Goal
 from apps.plans.services import goal_save, plan_part_delete
 from tests.helpers import snapshot
 from tests.plans.web.conftest import Trail, login, version
 from tests.plans.web.htmlforms import form_with_button
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
 
 
 def _other_saves_the_goal(rich, stale: int, text: str = "Sofie skrev dette") -> None:
@@ -27,7 +33,8 @@ def _stale_goal_edit(rich, text: str = "Lise skrev dette", **headers):  # type: 
     _other_saves_the_goal(rich, stale)
     return login(rich.coordinator).post(
         f"/plans/{rich.plan.pk}/goals/{rich.goal.pk}/",
-        {"text": text, "status": "open", "version": stale},
+        # As the form sends it: the goal still open, the date for ending it set to today.
+        {"text": text, "outcome": "", "outcome_on": _today(), "version": stale},
         **headers,
     )
 
@@ -39,7 +46,8 @@ def test_the_conflict_view_shows_both_versions_field_by_field(rich):
     rows = re.findall(r"<tr( class=\"kip-differs\")?>\s*<th scope=\"row\"[^>]*>([^<]+)", html)
     assert [(bool(marked), label.strip()) for marked, label in rows] == [
         (True, "The goal, in the citizen&#x27;s own words"),
-        (False, "Status"),
+        (False, "Has the goal ended?"),
+        (False, "Ended on"),
     ]
     assert "Sofie skrev dette" in html  # theirs
     assert "Lise skrev dette" in html  # mine
@@ -103,7 +111,7 @@ def test_an_item_removed_meanwhile_can_be_saved_anew(rich):
     )
     response = login(rich.coordinator).post(
         f"/plans/{rich.plan.pk}/goals/{rich.goal.pk}/",
-        {"text": "Bo i egen lejlighed", "status": "open", "version": stale},
+        {"text": "Bo i egen lejlighed", "outcome": "", "version": stale},
     )
     assert response.status_code == 409
     html = response.content.decode()
