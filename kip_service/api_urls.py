@@ -48,7 +48,7 @@ urlpatterns = [
         plans.AgreementDetail.as_view(),
         name="agreement-detail",
     ),
-    # coordination (issue 3): handovers, reviews, hospital events, notifications
+    # coordination: handovers, reviews, hospital events, notifications
     path("", include("apps.coordination.api.urls")),
     *audit_urls.urlpatterns,
     *administration_urls.urlpatterns,

@@ -133,7 +133,7 @@ def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
     # indexed query). Without one, which is nearly always, the plans are the shared ones: a
     # query PostgreSQL reads in id order from the grant index, stopping after a page. With the
     # OR in the same query it would build the organisation's whole grant and consent sets for
-    # every page instead, growing with the data (bench/RESULTS.md, "Plans (issue 2)").
+    # every page instead, growing with the data (bench/RESULTS.md, the plans benchmark).
     if not glass.exists():
         return Plan.objects.filter(shared).annotate(
             kip_shared=Value(True, output_field=BooleanField()),

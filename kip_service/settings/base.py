@@ -283,7 +283,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
-# --- coordination: reminders and handovers (issue 3; owned by the coordination engineer) ---
+# --- coordination: reminders and handovers ---
 # Offsets count Danish working days (weekends and public holidays skipped).
 KIP_REVIEW_UPCOMING_WORKING_DAYS = env.int("KIP_REVIEW_UPCOMING_WORKING_DAYS", default=5)
 KIP_REVIEW_OVERDUE_WORKING_DAYS = env.int("KIP_REVIEW_OVERDUE_WORKING_DAYS", default=1)
@@ -309,7 +309,7 @@ CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
 }
 # --- end coordination ---
 
-# --- audit: trail, chain, retention, break-the-glass (issue 4; owned by the audit engineer) ---
+# --- audit: trail, chain, retention, break-the-glass ---
 # Access logs are kept for a set period, shorter than case records (Datatilsynet); 5 years.
 KIP_AUDIT_RETENTION_DAYS = env.int("KIP_AUDIT_RETENTION_DAYS", default=1826)
 # The sealer chains only events older than this, so slow transactions rarely arrive late.
