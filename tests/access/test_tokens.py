@@ -269,6 +269,26 @@ def test_the_21st_token_request_in_a_minute_is_throttled(lise: Any) -> None:
         assert obtain(lise).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("da", "For mange forespørgsler. Prøv igen om {wait} sekunder."),
+        ("en", "Too many requests. Try again in {wait} seconds."),
+    ],
+)
+def test_the_throttle_says_how_long_to_wait_whole_in_the_users_language(
+    lise: Any, language: str, expected: str
+) -> None:
+    """DRF's own message is half English in every language ("Expected available in ...")."""
+    with override_settings(KIP_TOKEN_RATE="1/min"):
+        assert obtain(lise).status_code == 200
+        response = obtain(lise, HTTP_ACCEPT_LANGUAGE=language)
+    body = assert_error(response, 429, "throttled")
+    wait = int(response["Retry-After"])
+    assert 0 < wait <= 60
+    assert body["detail"] == expected.format(wait=wait)
+
+
 def test_wrong_passwords_count_towards_the_throttle_too(lise: Any) -> None:
     with override_settings(KIP_TOKEN_RATE="3/min"):
         for name in ("a", "b", "c"):  # three different names: no lockout, only the throttle

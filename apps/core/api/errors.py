@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -57,6 +58,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif type(exc) is exceptions.Throttled and exc.wait is not None:
+        # DRF formats its "Expected available in ..." before translating it, so that half is
+        # English in every language; the message is said whole here, in the user's language.
+        wait = int(exc.wait)
+        exc = exceptions.Throttled(
+            wait=None,
+            detail=ngettext(
+                "Too many requests. Try again in %(wait)d second.",
+                "Too many requests. Try again in %(wait)d seconds.",
+                wait,
+            )
+            % {"wait": wait},
+        )
+        exc.wait = wait  # still sent as Retry-After
 
     response = drf_exception_handler(exc, context)
     if response is None:
