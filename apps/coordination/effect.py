@@ -47,14 +47,19 @@ PURPOSE = "effect_report"
 Figure = int | float | str | None
 
 
-def effect_report_read(*, actor: Actor, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
-    """The report for a manager, recorded as one aggregate read (no citizen is named in it,
-    so none is recorded as seen); anyone else is refused, and that is recorded too."""
+def effect_reader_required(actor: Actor) -> None:
+    """Managers read the report; anyone else is refused, and that is recorded."""
     if not actor.is_manager:
         raise Forbidden(
             _("Only managers see the effect report."),
             audit.event(actor, Action.VIEW, "effect_report", outcome="denied", purpose=PURPOSE),
         )
+
+
+def effect_report_read(*, actor: Actor, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+    """The report for a manager, recorded as one aggregate read (no citizen is named in it,
+    so none is recorded as seen); anyone else is refused, and that is recorded too."""
+    effect_reader_required(actor)
     report = effect_report(actor=actor, date_from=date_from, date_to=date_to)
     audit.record(
         actor,

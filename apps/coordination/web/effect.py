@@ -27,8 +27,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from apps.access import audit
-from apps.access.checks import Action, Forbidden
 from apps.access.context import Actor
 from apps.audit.charts import WIDTH
 from apps.audit.web.forms import DATE_FORMATS, FIRST_YEAR, LAST_YEAR
@@ -87,20 +85,9 @@ class EffectPeriodForm(KipForm):
         return urlencode({name: self.cleaned_data[name].isoformat() for name in ("from", "to")})
 
 
-def _managers_only(actor: Actor) -> None:
-    # Before the period is parsed, so a caseworker learns nothing from the form either; the
-    # same refusal, recorded the same way, as the service's own.
-    if not actor.is_manager:
-        raise Forbidden(
-            _("Only managers see the effect report."),
-            audit.event(
-                actor, Action.VIEW, "effect_report", outcome="denied", purpose=effect.PURPOSE
-            ),
-        )
-
-
 def _read(request: HttpRequest, actor: Actor) -> tuple[EffectPeriodForm, dict[str, Any] | None]:
-    _managers_only(actor)
+    # Before the period is parsed, so a caseworker learns nothing from the form either.
+    effect.effect_reader_required(actor)
     form = EffectPeriodForm(request.GET)
     if not form.is_valid():
         return form, None
