@@ -162,7 +162,7 @@ def _describe(weeks: list[Week], series: list[Series]) -> str:
 @dataclass
 class Bar:
     label: str
-    value: int
+    value: int | str  # a count, or a count said in words ("fewer than 5")
     y: float
     width: float
     x: float

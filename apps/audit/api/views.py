@@ -36,6 +36,7 @@ from apps.audit.api.serializers import (
 )
 from apps.audit.models import AccessEvent
 from apps.core.api.schema import error_response
+from apps.core.exports import spreadsheet_cell
 
 Action = AccessEvent.Action
 DENIED = AccessEvent.Outcome.DENIED
@@ -170,12 +171,6 @@ class _Echo:
         return value
 
 
-def _safe(value: Any) -> Any:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def _csv_lines(events: Any) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
@@ -184,7 +179,7 @@ def _csv_lines(events: Any) -> Iterator[str]:
     for row in events.values_list(*columns).iterator(chunk_size=2000):
         values = list(row)
         values[1] = values[1].isoformat()
-        yield writer.writerow([_safe(v) for v in values])
+        yield writer.writerow([spreadsheet_cell(v) for v in values])
 
 
 class UnusualList(_TrailView):

@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from apps.access.context import Actor
-from apps.audit.charts import WIDTH
+from apps.audit.charts import WIDTH, Bar, BarChart
 from apps.audit.web.forms import DATE_FORMATS, FIRST_YEAR, LAST_YEAR
 from apps.coordination import effect
+from apps.core.exports import spreadsheet_cell
 from apps.plans.models import Goal, Plan
 from apps.web.decorators import acting
 from apps.web.forms import KipForm
@@ -255,37 +256,7 @@ def goal_counts(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 
 @dataclass
-class CountBar:
-    label: str
-    value: str
-    y: float
-    width: float
-    x: float
-    height: float
-
-    @property
-    def middle(self) -> float:
-        return self.y + self.height / 2
-
-    @property
-    def label_x(self) -> float:
-        return self.x - 12
-
-    @property
-    def value_x(self) -> float:
-        return self.x + self.width + 8
-
-
-@dataclass
-class CountChart:
-    key: str
-    title: str
-    description: str
-    height: int
-    label_width: float
-    bar_height: float
-    bars: list[CountBar] = field(default_factory=list)
-    width: int = WIDTH
+class CountChart(BarChart):
     rows: list[tuple[str, str]] = field(default_factory=list)  # the table alternative
 
 
@@ -303,22 +274,11 @@ def count_chart(key: str, title: str, counts: list[tuple[str, str, Any]]) -> Cou
     for i, (_code, label, count) in enumerate(counts):
         length = room * count / largest if isinstance(count, int) else 0.0
         y = gap + i * (bar_height + gap)
-        chart.bars.append(CountBar(label, shown(count), y, length, label_width, bar_height))
+        chart.bars.append(Bar(label, shown(count), y, length, label_width, bar_height))
     return chart
 
 
 # CSV ------------------------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> Any:
-    # Numbers as they are; text starting with = + - @ (or a tab or return) would run as a
-    # formula in a spreadsheet, as the access log's export guards against too.
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_text(actor: Actor, report: dict[str, Any]) -> str:
@@ -339,5 +299,5 @@ def csv_text(actor: Actor, report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Code"), _("Figure"), _("Value")])
-    writer.writerows([_cell(c) for c in row] for row in rows)
+    writer.writerows([spreadsheet_cell(c) for c in row] for row in rows)
     return out.getvalue()

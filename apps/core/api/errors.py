@@ -27,6 +27,21 @@ def _flatten(errors: Any) -> Any:
     return str(errors)
 
 
+def _throttled(wait: int) -> exceptions.Throttled:
+    """DRF formats its "Expected available in ..." before translating it, so that half is
+    English in every language; here the message is said whole, in the user's language."""
+    throttled = exceptions.Throttled(
+        detail=ngettext(
+            "Too many requests. Try again in %(wait)d second.",
+            "Too many requests. Try again in %(wait)d seconds.",
+            wait,
+        )
+        % {"wait": wait}
+    )
+    throttled.wait = wait  # type: ignore[attr-defined]  # DRF sends it as Retry-After
+    return throttled
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     # Denied access attempts are recorded here, after the failed transaction rolled back.
     from apps.access.audit import record_denied
@@ -58,20 +73,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
-    elif type(exc) is exceptions.Throttled and exc.wait is not None:
-        # DRF formats its "Expected available in ..." before translating it, so that half is
-        # English in every language; the message is said whole here, in the user's language.
-        wait = int(exc.wait)
-        exc = exceptions.Throttled(
-            wait=None,
-            detail=ngettext(
-                "Too many requests. Try again in %(wait)d second.",
-                "Too many requests. Try again in %(wait)d seconds.",
-                wait,
-            )
-            % {"wait": wait},
-        )
-        exc.wait = wait  # still sent as Retry-After
+    elif type(exc) is exceptions.Throttled and (wait := getattr(exc, "wait", None)) is not None:
+        exc = _throttled(int(wait))
 
     response = drf_exception_handler(exc, context)
     if response is None:
