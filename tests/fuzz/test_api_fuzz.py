@@ -1,6 +1,7 @@
 """schemathesis against the API, in-process, as every demo role, with every check.
 
-Each role (``<slug>.caseworker`` and ``<slug>.manager`` for the four demo organisations) gets
+Each role (``<slug>.caseworker`` and ``<slug>.manager`` for the four demo organisations, and
+the local administrator ``addiction.admin``) gets
 its token from ``POST /api/v1/auth/token/`` and acts for its organisation (``X-Organisation``).
 Every operation of ``/api/schema/`` is then driven through the examples, coverage and fuzzing
 phases, positive and negative data, and each answer goes through all of schemathesis' checks

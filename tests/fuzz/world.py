@@ -42,7 +42,12 @@ from apps.organisations.models import Membership, Organisation
 from apps.plans.models import Agreement, Effort, Goal, Participation, Plan
 
 SLUGS = ("addiction", "chp", "toften", "psychiatry")
-ROLES = tuple(f"{slug}.{role}" for slug in SLUGS for role in ("caseworker", "manager"))
+# Every organisation's caseworker and manager, and a local administrator (one is enough: the
+# role reads no citizen data anywhere, and the administration matrix tests it per organisation).
+ROLES = (
+    *(f"{slug}.{role}" for slug in SLUGS for role in ("caseworker", "manager")),
+    "addiction.admin",
+)
 
 # The tables an id in a path, a query or a body names, by the word before it or its name.
 ID_TABLES: dict[str, Any] = {
@@ -225,6 +230,16 @@ def consent_covered(organisation: Organisation) -> set[int]:
 
 def visibility(role: Role) -> Visibility:
     org, user = role.organisation, role.user
+    if role.role == Membership.Role.ADMIN:
+        # An administrator by that role alone sees no citizen data: no plan, citizen,
+        # handover or review, and only the notices that concern no plan.
+        return Visibility(
+            notifications=set(
+                Notification.objects.filter(
+                    recipient=user, plan__isnull=True, handover__isnull=True
+                ).values_list("pk", flat=True)
+            )
+        )
     covered = consent_covered(org)
     taking_part = set(
         Participation.objects.filter(organisation=org).values_list("plan_id", flat=True)
