@@ -155,7 +155,10 @@ def _objects(body: Any) -> Iterator[dict[str, Any]]:
 def _walk(value: Any) -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict):
         for key, item in value.items():
-            yield key, item
+            # In a rating ({goal, citizen, professional}, DESIGN §9: at a review, and in a
+            # goal's progress) "citizen" is the citizen's own score 0-10, not a citizen's id.
+            if not (key == "citizen" and "professional" in value):
+                yield key, item
             yield from _walk(item)
     elif isinstance(value, list):
         for item in value:
