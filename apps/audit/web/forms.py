@@ -41,6 +41,19 @@ DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # beyond them a date is a typing error (and 9999 overflows)
 
 
+def period_years_check(form: forms.Form, data: dict[str, Any]) -> None:
+    """A period's days ("from", "to") lie between FIRST_YEAR and LAST_YEAR, or the field says
+    so."""
+    for name in ("from", "to"):
+        day = data.get(name)
+        if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            form.add_error(
+                name,
+                _("Choose a date between the years %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+
+
 def person_name(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -201,14 +214,7 @@ class TrailFilterForm(KipForm):
                 self.citizen_found = self._find_citizen(data["citizen"], data["citizen_id"])
             except forms.ValidationError as error:
                 self.add_error("citizen", error)
-        for name in ("from", "to"):
-            day = data.get(name)
-            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
-                self.add_error(
-                    name,
-                    _("Choose a date between the years %(first)s and %(last)s.")
-                    % {"first": FIRST_YEAR, "last": LAST_YEAR},
-                )
+        period_years_check(self, data)
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", _("The end date lies before the start date."))

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from apps.access.context import Actor
 from apps.audit.charts import WIDTH, Bar, BarChart
-from apps.audit.web.forms import DATE_FORMATS, FIRST_YEAR, LAST_YEAR
+from apps.audit.web.forms import DATE_FORMATS, period_years_check
 from apps.coordination import effect
 from apps.core.exports import spreadsheet_cell
 from apps.plans.models import Goal, Plan
@@ -62,14 +62,7 @@ class EffectPeriodForm(KipForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name in ("from", "to"):
-            day = data.get(name)
-            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
-                self.add_error(
-                    name,
-                    _("Choose a date between the years %(first)s and %(last)s.")
-                    % {"first": FIRST_YEAR, "last": LAST_YEAR},
-                )
+        period_years_check(self, data)
         if self.errors:
             return data
         end = data.get("to") or timezone.localdate()
