@@ -72,13 +72,23 @@ class Consent(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When the sweep recorded that the consent ran out (once: an audit event and a notice).
+    expiry_recorded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ConsentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
-        indexes = [models.Index(fields=["citizen", "withdrawn_at"], name="consent_citizen_idx")]
+        indexes = [
+            models.Index(fields=["citizen", "withdrawn_at"], name="consent_citizen_idx"),
+            # The sweep reads consents that run out (soon, or already and not yet recorded).
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(withdrawn_at__isnull=True, expires_at__isnull=False),
+                name="consent_expiry_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("given_at")),

@@ -182,6 +182,8 @@ class HospitalEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     occurred_on = models.DateField(_("date"))
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    # An admission within KIP_READMISSION_DAYS of a discharge (genindlæggelse).
+    readmission = models.BooleanField(_("readmission"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -190,6 +192,100 @@ class HospitalEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(readmission=False) | Q(kind="admission"),
+                name="hospital_readmission_is_admission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on plan {self.plan_id}"
+
+
+class DischargeTask(models.Model):
+    """One line of a discharge agreement (psykiatriloven § 13 a-c): who does what on the day
+    of discharge and the first week (housing, medicine, an appointment, a contact person)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="discharge_tasks")
+    # The admission the agreement is made for.
+    admission = models.ForeignKey(
+        HospitalEvent, on_delete=models.PROTECT, related_name="discharge_tasks"
+    )
+    description = models.TextField(_("what is to be done"), max_length=2000)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The organisation the responsible person acts for (whose manager hears when it is missed).
+    responsible_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    due = models.DateField(_("due"))
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("discharge task")
+        verbose_name_plural = _("discharge agreement")
+        ordering = ["due", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done=False, done_at__isnull=True) | Q(done=True, done_at__isnull=False),
+                name="discharge_task_done_has_time",
+            )
+        ]
+        indexes = [
+            # The sweep reads open tasks by due date.
+            models.Index(
+                fields=["due"], condition=Q(done=False), name="discharge_task_open_due_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Discharge task {self.pk} of plan {self.plan_id}"
+
+
+class Transition(models.Model):
+    """A step on the citizen's path between places or sectors, where "the red thread" must
+    not be lost: marked on a handover or a change of participants, or recorded on its own."""
+
+    class Kind(models.TextChoices):
+        SHELTER_TO_HOUSING = "shelter_to_housing", _("from shelter to own housing")
+        HOSPITAL_TO_HOME = "hospital_to_home", _("from hospital to home")
+        TREATMENT_TO_WORK = "treatment_to_work", _("from treatment to work or education")
+        YOUTH_TO_ADULT = "youth_to_adult", _("from youth to adult services")
+        OTHER = "other", _("other transition")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="transitions")
+    kind = models.CharField(_("transition"), max_length=32, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    # What the transition rode on, if anything: a handover of the coordinator role, or an
+    # organisation joining or leaving the plan.
+    handover = models.OneToOneField(
+        Handover, on_delete=models.PROTECT, null=True, blank=True, related_name="transition"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    # The receiving side's note: what they will carry on.
+    receiving_note = models.TextField(_("the receiving side's note"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_for = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+        ordering = ["occurred_on", "id"]
+        indexes = [models.Index(fields=["plan", "occurred_on"], name="transition_plan_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} on plan {self.plan_id}"

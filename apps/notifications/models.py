@@ -24,6 +24,16 @@ class Notification(models.Model):
         HANDOVER_CANCELLED = "handover_cancelled", _("handover cancelled")
         STAFF_LEFT = "staff_left", _("a colleague left: reassign their work")
         BREAK_GLASS = "break_glass", _("emergency access used")
+        CONSENT_EXPIRING = "consent_expiring", _("consent runs out soon")
+        CONSENT_EXPIRED = "consent_expired", _("consent ran out")
+        AGREEMENT_DUE = "agreement_due", _("agreement due")
+        FAST_START_DUE = "fast_start_due", _("first effort due soon (fast start)")
+        FAST_START_ESCALATION = "fast_start_escalation", _("first effort not started in time")
+        ADMISSION = "admission", _("the citizen was admitted")
+        DISCHARGE_TASK_DUE = "discharge_task_due", _("discharge task due")
+        DISCHARGE_TASK_ESCALATION = "discharge_task_escalation", _("discharge task missed")
+        READMISSION = "readmission", _("readmitted within 30 days")
+        PLAN_INACTIVE = "plan_inactive", _("no activity on the plan")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

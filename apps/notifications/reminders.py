@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,9 +17,10 @@ from django.utils import timezone
 
 from apps.access.derived import consent_covers_organisation
 from apps.notifications.models import Notification
-from apps.notifications.services import enqueue_delivery, notification_dedupe_key
+from apps.notifications.rows import due_row as _row
+from apps.notifications.rows import managers_by_organisation as _managers
+from apps.notifications.services import enqueue_delivery
 from apps.notifications.workdays import last_date_where, working_days_add, working_days_sub
-from apps.organisations.models import Membership
 from apps.plans.models import Plan
 
 log = logging.getLogger(__name__)
@@ -81,15 +81,6 @@ class SweepResult:
     expired: int = 0
     queries: int = 0
     ids: list[int] = field(default_factory=list)
-
-
-def _managers(organisation_ids: Iterable[int]) -> dict[int, list[int]]:
-    by_org: dict[int, list[int]] = defaultdict(list)
-    for org_id, user_id in Membership.objects.filter(
-        organisation_id__in=set(organisation_ids), role=Membership.Role.MANAGER
-    ).values_list("organisation_id", "user_id"):
-        by_org[org_id].append(user_id)
-    return by_org
 
 
 def _review_rows(today: dt.date, now: dt.datetime | None = None) -> list[Notification]:
@@ -173,30 +164,6 @@ def _handover_rows(today: dt.date, now: dt.datetime | None = None) -> list[Notif
     return rows
 
 
-def _row(
-    kind: str,
-    recipient_id: int,
-    *,
-    plan_id: int | None = None,
-    handover_id: int | None = None,
-    due: dt.date | None = None,
-) -> Notification:
-    return Notification(
-        kind=kind,
-        recipient_id=recipient_id,
-        plan_id=plan_id,
-        handover_id=handover_id,
-        due=due,
-        dedupe_key=notification_dedupe_key(
-            kind=kind,
-            recipient_id=recipient_id,
-            plan_id=plan_id,
-            handover_id=handover_id,
-            due=due,
-        ),
-    )
-
-
 def notifications_insert(rows: list[Notification]) -> list[int]:
     """Insert what is not there yet (conflicts ignored); return the ids of the new rows."""
     if not rows:
@@ -244,6 +211,15 @@ def _requeue_ids(now: dt.datetime, exclude: set[int], limit: int = 10000) -> lis
     return [pk for pk in ids if pk not in exclude]
 
 
+# A rule reads what is due on ``today`` (at ``now``) and returns the notifications it calls for.
+Rule = Callable[[dt.date, dt.datetime], list[Notification]]
+
+
+def sweep_rules() -> tuple[Rule, ...]:
+    """Every reminder rule the sweep applies, in order."""
+    return (_review_rows, _handover_rows)
+
+
 def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """One sweep: expire handovers, insert due reminders, enqueue delivery (new and stale)."""
     from apps.coordination.services import handovers_expire
@@ -253,7 +229,7 @@ def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     result = SweepResult()
     result.expired = handovers_expire(now=now)
     with transaction.atomic():
-        rows = _review_rows(today, now) + _handover_rows(today, now)
+        rows = [row for rule in sweep_rules() for row in rule(today, now)]
         new_ids = notifications_insert(rows)
         requeue = _requeue_ids(now, set(new_ids))
         enqueue_delivery(new_ids + requeue)

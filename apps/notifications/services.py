@@ -22,9 +22,11 @@ def notification_dedupe_key(
     plan_id: int | None = None,
     handover_id: int | None = None,
     due: dt.date | None = None,
+    subject: str | None = None,
 ) -> str:
-    """kind + plan/handover + due date + recipient (DESIGN §4.6)."""
-    subject = f"h{handover_id}" if handover_id else f"p{plan_id or 0}"
+    """kind + subject + due date + recipient (DESIGN §4.6). The subject is the handover or
+    the plan, unless the rule names a finer one (``a12`` for agreement 12, say)."""
+    subject = subject or (f"h{handover_id}" if handover_id else f"p{plan_id or 0}")
     return f"{kind}:{subject}:{due.isoformat() if due else '-'}:u{recipient_id}"
 
 

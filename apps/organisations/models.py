@@ -10,6 +10,12 @@ class Organisation(models.Model):
         SOCIAL_PSYCHIATRY = "social_psychiatry", _("disability and psychiatry centre")
         SHELTER = "shelter", _("shelter")
         REGIONAL_PSYCHIATRY = "regional_psychiatry", _("regional psychiatry")
+        # The other actors around the citizen: they take part within consent like the four.
+        JOBCENTRE = "jobcentre", _("jobcentre")
+        GENERAL_PRACTICE = "general_practice", _("general practice")
+        HEALTH_CARE = "health_care", _("municipal health and care")
+        HOUSING = "housing", _("housing")
+        VOLUNTEER = "volunteer", _("volunteer organisation")
 
     class Sector(models.TextChoices):
         MUNICIPALITY = "municipality", _("municipality")

@@ -72,6 +72,11 @@ class Plan(TimeStamped):
     hopes = models.TextField(_("hopes and dreams"), blank=True)
     resources = models.TextField(_("resources"), blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
+    # Fast start: the day a caseworker saw the citizen motivated and ready, the deadline for
+    # the first effort to start (working days after it), and the day one did start.
+    motivated_on = models.DateField(_("motivated on"), null=True, blank=True)
+    first_effort_due = models.DateField(_("first effort due"), null=True, blank=True)
+    first_effort_on = models.DateField(_("first effort started on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -101,6 +106,10 @@ class Plan(TimeStamped):
                 name="plan_closed_has_time",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="plan_version_positive"),
+            models.CheckConstraint(
+                condition=Q(first_effort_due__isnull=True) | Q(motivated_on__isnull=False),
+                name="plan_fast_start_has_motivation",
+            ),
         ]
         indexes = [
             # The reminder sweep reads open plans by review date.
@@ -108,6 +117,16 @@ class Plan(TimeStamped):
                 fields=["next_review"],
                 condition=Q(status="active"),
                 name="plan_active_next_review_idx",
+            ),
+            # The fast-start sweep reads plans still waiting for their first effort.
+            models.Index(
+                fields=["first_effort_due"],
+                condition=Q(status="active", first_effort_on__isnull=True),
+                name="plan_fast_start_idx",
+            ),
+            # The inactivity sweep reads active plans by their last change.
+            models.Index(
+                fields=["updated"], condition=Q(status="active"), name="plan_active_updated_idx"
             ),
         ]
 
@@ -222,6 +241,39 @@ class Agreement(TimeStamped):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # The sweep reads open agreements by due date.
+            models.Index(
+                fields=["due"],
+                condition=Q(done=False, due__isnull=False),
+                name="agreement_open_due_idx",
+            )
+        ]
+
+
+class NetworkMember(TimeStamped):
+    """A person who matters to the citizen (a relative, a friend, a neighbour): not a user of
+    the service, but on the plan with what the citizen agrees they may be told."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="network")
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("relation to the citizen"), max_length=100)
+    contact = models.CharField(_("how to reach them"), max_length=200, blank=True)
+    may_be_told = models.TextField(_("what they may be told"), max_length=2000, blank=True)
+    takes_part = models.BooleanField(_("takes part in meetings"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("person in the network")
+        verbose_name_plural = _("the citizen's network")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name="") & ~Q(relation=""), name="network_member_named_related"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relation} on plan {self.plan_id}"
 
 
 # django-guardian with direct foreign keys: one row per organisation (group) and plan.

@@ -301,6 +301,22 @@ KIP_NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int(
 )
 KIP_NOTIFICATION_BATCH_SIZE = env.int("KIP_NOTIFICATION_BATCH_SIZE", default=50)
 KIP_SWEEP_SECONDS = env.int("KIP_SWEEP_SECONDS", default=60)
+# Fast start: the first effort starts within this many working days of the citizen being
+# motivated; the coordinator is reminded this many working days before the deadline, and
+# their manager told when it has passed.
+KIP_FAST_START_WORKING_DAYS = env.int("KIP_FAST_START_WORKING_DAYS", default=5)
+KIP_FAST_START_REMINDER_WORKING_DAYS = env.int("KIP_FAST_START_REMINDER_WORKING_DAYS", default=1)
+# A consent running out tells the coordinator this many days before (each a reminder of its own).
+KIP_CONSENT_EXPIRING_DAYS = env.list("KIP_CONSENT_EXPIRING_DAYS", cast=int, default=[30, 7])
+# A discharge task not done this many working days after its due date goes to the
+# responsible person's manager.
+KIP_DISCHARGE_TASK_ESCALATION_WORKING_DAYS = env.int(
+    "KIP_DISCHARGE_TASK_ESCALATION_WORKING_DAYS", default=2
+)
+# An admission this many days or fewer after a discharge is a readmission.
+KIP_READMISSION_DAYS = env.int("KIP_READMISSION_DAYS", default=30)
+# An active plan with no change for this many days tells the coordinator's manager.
+KIP_PLAN_INACTIVE_DAYS = env.int("KIP_PLAN_INACTIVE_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "task": "workers.tasks.sweep",
     "schedule": float(KIP_SWEEP_SECONDS),
