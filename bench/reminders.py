@@ -1,11 +1,17 @@
-"""Reminder sweep benchmark: 1,000,000 plans, 10,000 due today.
+"""Reminder sweep benchmark: 1,000,000 plans, 10,000 reviews due today, and the safety net.
 
     .venv/bin/python -m bench.reminders
+    BENCH_PLANS=100000 .venv/bin/python -m bench.reminders   # same due counts, a tenth the plans
 
-Needs PostgreSQL (database kip_bench_reminders, created if missing) and Redis (db 14 by
-default). Prints one sweep's time and query count, the EXPLAIN of the due-date query, and
+Needs PostgreSQL (database kip_bench_reminders, or kip_bench_reminders_<plans> for another
+size, created if missing) and Redis (db 14 by default). Every plan also has a consent that runs
+out (over the next two years), an agreement (due over the coming year), every 20th an admission
+with three discharge tasks (due over the year), every 10th a fast start whose first effort began;
+of each kind a fixed number is due today (BENCH_DUE_OTHER, default 1,000), as many at every size,
+so the figures show whether a sweep grows with what is due or with the number of plans.
+Prints one sweep's time and query count, each rule's time, queries and EXPLAIN, and
 notifications delivered per second by a real worker beside a no-op task's throughput; writes
-the figures into bench/RESULTS.md between the reminders markers.
+the figures into bench/RESULTS.md between the reminders markers of that size.
 """
 
 from __future__ import annotations
@@ -20,15 +26,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "kip_bench_reminders"
+TOTAL = int(os.environ.get("BENCH_PLANS", "1000000"))
+DB_NAME = "kip_bench_reminders" if TOTAL == 1_000_000 else f"kip_bench_reminders_{TOTAL}"
 os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kip_service.settings.local")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("KIP_VAR_DIR", tempfile.mkdtemp(prefix="kip-bench-reminders-"))
-TOTAL = int(os.environ.get("BENCH_PLANS", "1000000"))
-DUE_EVERY = int(os.environ.get("BENCH_DUE_EVERY", "100"))  # 1 in 100 due: 10,000 of 1M
+# Reviews due today: 10,000 at every size (1 in 100 of 1M); of each safety-net kind 1,000.
+DUE_EVERY = TOTAL // int(os.environ.get("BENCH_DUE", "10000"))
+OTHER_EVERY = TOTAL // int(os.environ.get("BENCH_DUE_OTHER", "1000"))
+MARKER = "reminders" if TOTAL == 1_000_000 else f"reminders-{TOTAL}"
 RESULTS = Path(os.environ.get("KIP_BENCH_RESULTS", ROOT / "bench" / "RESULTS.md"))
 
 
@@ -41,18 +50,21 @@ def ensure_database() -> None:
 
 
 def generate(today: dt.date) -> None:
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
     from django.db import connection
 
     from apps.citizens.models import Consent
+    from apps.coordination.models import DischargeTask, HospitalEvent
+    from apps.notifications.workdays import working_days_add
     from apps.organisations.models import Membership
     from apps.organisations.services import membership_ensure, organisation_ensure
-    from apps.plans.models import Participation, Plan, PlanGroupObjectPermission
+    from apps.plans.models import Agreement, Participation, Plan, PlanGroupObjectPermission
 
     # Reminders and their e-mail go only where the citizen's consent lets the plan be seen:
     # each plan is shared with the bench organisation within a consent, as people make them.
-    if Plan.objects.count() >= TOTAL and Consent.objects.exists():
+    if Plan.objects.count() >= TOTAL and DischargeTask.objects.exists():
         Plan.objects.update()  # nothing: data in place
     else:
         org = organisation_ensure(
@@ -72,6 +84,14 @@ def generate(today: dt.date) -> None:
                 content_type__app_label="plans", codename__in=["view_plan", "change_plan"]
             ).values_list("pk", flat=True)
         )
+        common = {
+            "user": user.pk,
+            "org": org.pk,
+            "due": DUE_EVERY,
+            "other": OTHER_EVERY,
+            "today": today,
+            "fast_due": working_days_add(today, settings.KIP_FAST_START_REMINDER_WORKING_DAYS),
+        }
         with connection.cursor() as cur:
             cur.execute("truncate plans_plan, citizens_citizen cascade")
             step = 100_000
@@ -84,21 +104,72 @@ def generate(today: dt.date) -> None:
                     " from generate_series(%s, %s) g",
                     [user.pk, org.pk, start, end],
                 )
+                # Every 10th plan had a fast start; of those due, the first effort is due
+                # tomorrow-ish and has not started. Plans not due changed within 80 days.
                 cur.execute(
                     "insert into plans_plan (citizen_id, status, closed_reason,"
                     " coordinator_user_id, coordinator_organisation_id, assessment,"
-                    " next_review, version, created_by_id, created, updated)"
-                    " select g, 'active', '', %s, %s, '{}'::jsonb,"
-                    " case when g %% %s = 0 then %s::date else %s::date + 20 + (g %% 150) end,"
-                    " 1, %s, now(), now() from generate_series(%s, %s) g",
-                    [user.pk, org.pk, DUE_EVERY, today, today, user.pk, start, end],
+                    " strengths, what_matters, hopes, resources,"
+                    " next_review, motivated_on, first_effort_due, first_effort_on,"
+                    " version, created_by_id, created, updated)"
+                    " select g, 'active', '', %(user)s, %(org)s, '{}'::jsonb, '{}'::jsonb,"
+                    " '', '', '',"
+                    " case when g %% %(due)s = 0 then %(today)s::date"
+                    "  else %(today)s::date + (20 + g %% 150)::int end,"
+                    " case when g %% %(other)s = 0 then %(today)s::date - 4"
+                    "  when g %% 10 = 0 then %(today)s::date - 30 end,"
+                    " case when g %% %(other)s = 0 then %(fast_due)s::date"
+                    "  when g %% 10 = 0 then %(today)s::date - 23 end,"
+                    " case when g %% %(other)s = 0 then null"
+                    "  when g %% 10 = 0 then %(today)s::date - 25 end,"
+                    " 1, %(user)s, now() - interval '400 days',"
+                    " case when g %% %(other)s = 0 then now() - interval '91 days'"
+                    "  else now() - (g %% 80) * interval '1 day' end"
+                    " from generate_series(%(start)s, %(end)s) g",
+                    {**common, "start": start, "end": end},
                 )
+                # One consent per citizen, running out over the next two years (due: in 5 days).
                 cur.execute(
                     f"insert into {Consent._meta.db_table} (citizen_id, form, given_at,"
-                    " recorded_by_id, recorded_for_id)"
-                    " select g, 'written', now() - interval '1 day', %s, %s"
-                    " from generate_series(%s, %s) g",
-                    [user.pk, org.pk, start, end],
+                    " expires_at, recorded_by_id, recorded_for_id)"
+                    " select g, 'written', now() - interval '400 days',"
+                    " case when g %% %(other)s = 0 then now() + interval '5 days'"
+                    "  else now() + (60 + g %% 700) * interval '1 day' end, %(user)s, %(org)s"
+                    " from generate_series(%(start)s, %(end)s) g",
+                    {**common, "start": start, "end": end},
+                )
+                # One agreement per plan, due over the coming year (due: today).
+                cur.execute(
+                    f"insert into {Agreement._meta.db_table} (plan_id, text, responsible_id,"
+                    " due, done, created, updated)"
+                    " select p.id, 'Aftale', %(user)s,"
+                    " case when p.citizen_id %% %(other)s = 0 then %(today)s::date"
+                    "  else %(today)s::date + (1 + p.citizen_id %% 365)::int end, false, now(), now()"
+                    " from plans_plan p where p.citizen_id between %(start)s and %(end)s",
+                    {**common, "start": start, "end": end},
+                )
+                # Every 20th plan: an admission three days ago with a discharge agreement of
+                # three tasks due over the year (due: the first task, today).
+                cur.execute(
+                    f"insert into {HospitalEvent._meta.db_table} (plan_id, kind, occurred_on,"
+                    " notes, readmission, recorded_by_id, recorded_for_id, created)"
+                    " select p.id, 'admission', %(today)s::date - 3, '', false, %(user)s,"
+                    " %(org)s, now() from plans_plan p"
+                    " where p.citizen_id between %(start)s and %(end)s and p.citizen_id %% 20 = 0",
+                    {**common, "start": start, "end": end},
+                )
+                cur.execute(
+                    f"insert into {DischargeTask._meta.db_table} (plan_id, admission_id,"
+                    " description, responsible_id, responsible_organisation_id, due, done,"
+                    " created_by_id, created, updated)"
+                    " select h.plan_id, h.id, 'Opgave ' || s, %(user)s, %(org)s,"
+                    " case when p.citizen_id %% %(other)s = 0 and s = 1 then %(today)s::date"
+                    "  else %(today)s::date + (s * 7 + p.citizen_id %% 300)::int end,"
+                    " false, %(user)s, now(), now()"
+                    f" from {HospitalEvent._meta.db_table} h join plans_plan p on p.id = h.plan_id"
+                    " cross join generate_series(1, 3) s"
+                    " where p.citizen_id between %(start)s and %(end)s",
+                    {**common, "start": start, "end": end},
                 )
                 cur.execute(
                     f"insert into {Consent.organisations.through._meta.db_table}"
@@ -126,7 +197,8 @@ def generate(today: dt.date) -> None:
             cur.execute("select setval('citizens_citizen_id_seq', %s)", [TOTAL])
             cur.execute(
                 "analyze citizens_citizen; analyze plans_plan; analyze citizens_consent;"
-                " analyze citizens_consent_organisations"
+                " analyze citizens_consent_organisations; analyze plans_agreement;"
+                " analyze coordination_hospitalevent; analyze coordination_dischargetask"
             )
 
 
@@ -146,10 +218,14 @@ def main() -> None:
     from django.utils import timezone
 
     from apps.notifications.models import Notification
-    from apps.notifications.reminders import _review_rows, reminders_sweep
+    from apps.notifications.reminders import reminders_sweep, sweep_rules
     from apps.plans.models import Plan
 
     call_command("migrate", verbosity=0)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     today = timezone.localdate()
     t0 = time.perf_counter()
     generate(today)
@@ -159,13 +235,22 @@ def main() -> None:
     broker = redis_lib.Redis.from_url(os.environ["CELERY_BROKER_URL"])
     broker.delete("celery", "unacked", "unacked_index")
 
-    lookback = today - dt.timedelta(days=60)
-    plan = (
-        Plan.objects.filter(status="active", next_review__gte=lookback, next_review__lte=today)
-        .values_list("pk", "next_review", "coordinator_user_id", "coordinator_organisation_id")
-        .explain(analyze=True)
-    )
-    _review_rows(today)  # warm
+    # Each rule on its own: rows, time, statements, and the plan of every SELECT it sends.
+    now = timezone.now()
+    rules = []
+    for rule in sweep_rules():
+        rule(today, now)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            t = time.perf_counter()
+            rows = rule(today, now)
+            took = time.perf_counter() - t
+        plans = []
+        for query in captured.captured_queries:
+            if query["sql"].lstrip().upper().startswith("SELECT"):
+                with connection.cursor() as cur:
+                    cur.execute("EXPLAIN ANALYZE " + query["sql"])
+                    plans.append("\n".join(line for (line,) in cur.fetchall()))
+        rules.append((rule.__name__.strip("_"), len(rows), took, len(captured), plans))
 
     mail_dir = Path(os.environ["KIP_VAR_DIR"]) / "mail"
     env = {
@@ -236,29 +321,49 @@ def main() -> None:
         f"{delivered:,} in {deliver_s:.1f} s = {delivered / deliver_s:,.0f} notifications/s"
         f" ({mails:,} mails)"
     )
-    figures = f"""<!-- bench:reminders -->
-### Reminders: sweep and delivery (`bench/reminders.py`)
+    big_tables = ("plans_plan", "citizens_consent", "plans_agreement", "coordination_")
+    rule_rows = "\n".join(
+        f"| {name} | {count:,} | {took:.2f} s | {n_queries} |"
+        f" {'yes' if any(f'Seq Scan on {t}' in p for p in plans for t in big_tables) else 'no'} |"
+        for name, count, took, n_queries, plans in rules
+    )
+    explains = "\n\n".join(
+        f"{name}:\n\n```\n" + "\n--\n".join(plans) + "\n```"
+        for name, _, _, _, plans in rules
+        if plans
+    )
+    figures = f"""<!-- bench:{MARKER} -->
+### Reminders: sweep and delivery at {TOTAL:,} plans (`bench/reminders.py`)
 
-Command: `.venv/bin/python -m bench.reminders` (PostgreSQL `{DB_NAME}`, Redis db 14;
-`BENCH_PLANS={TOTAL}`, 1 in {DUE_EVERY} due today). Run {timezone.now():%Y-%m-%d %H:%M}.
+Command: `BENCH_PLANS={TOTAL} .venv/bin/python -m bench.reminders` (PostgreSQL `{DB_NAME}`,
+Redis db 14). Run {timezone.now():%Y-%m-%d %H:%M}, commit {commit}, load average {load}.
+Every plan has a consent running out over two years and an agreement due over the coming year;
+every 20th an admission with three discharge tasks, every 10th a fast start. Due today:
+{TOTAL // DUE_EVERY:,} reviews and {TOTAL // OTHER_EVERY:,} of each safety-net kind (consent
+running out within 7 days, agreement, fast-start deadline, discharge task, 91 days unchanged).
 
 | figure | value |
 | --- | --- |
-| plans / active plans due today | {TOTAL:,} / {due:,} |
+| plans / active plans with the review due today | {TOTAL:,} / {due:,} |
 | one sweep (insert {result.created:,} notifications, enqueue delivery) | {sweep_row} |
 | second sweep (nothing due that is new) | {sweep2_s:.2f} s, {again.created} new |
 | delivered through a real worker (4 processes, file e-mail) | {deliver_row} |
 | no-op Celery task, same worker, same run | {noop_rate:,.0f} tasks/s |
+| delivery rate / no-op rate | {delivered / deliver_s / noop_rate:.0%} |
 
-EXPLAIN ANALYZE of the due-date read:
+Each rule on its own (a warm second call):
 
-```
-{plan}
-```
-<!-- /bench:reminders -->"""
+| rule | notifications | time | statements | sequential scan of a large table |
+| --- | --- | --- | --- | --- |
+{rule_rows}
+
+EXPLAIN ANALYZE of each rule's reads:
+
+{explains}
+<!-- /bench:{MARKER} -->"""
     print(figures)
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"<!-- bench:reminders -->.*?<!-- /bench:reminders -->", re.S)
+    pattern = re.compile(rf"<!-- bench:{MARKER} -->.*?<!-- /bench:{MARKER} -->", re.S)
     text = (
         pattern.sub(lambda _: figures, text)
         if pattern.search(text)
