@@ -5,6 +5,7 @@ from apps.administration.api import urls as administration_urls
 from apps.audit.api import urls as audit_urls
 from apps.citizens.api import views as citizens
 from apps.organisations.api import views as organisations
+from apps.plans.api import network as plan_network
 from apps.plans.api import views as plans
 
 urlpatterns = [
@@ -47,6 +48,12 @@ urlpatterns = [
         "plans/<id:plan_pk>/agreements/<id:pk>/",
         plans.AgreementDetail.as_view(),
         name="agreement-detail",
+    ),
+    path("plans/<id:plan_pk>/network/", plan_network.NetworkList.as_view(), name="network-list"),
+    path(
+        "plans/<id:plan_pk>/network/<id:pk>/",
+        plan_network.NetworkDetail.as_view(),
+        name="network-detail",
     ),
     # coordination: handovers, reviews, hospital events, notifications
     path("", include("apps.coordination.api.urls")),

@@ -41,8 +41,8 @@ def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationErro
 
 
 def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
-    """The plan detail as JSON: assessment, goals, efforts, agreements, participants,
-    coordinator, next review."""
+    """The plan detail as JSON: assessment, goals, efforts, agreements, the citizen's network,
+    participants, coordinator, next review."""
 
     def day(value: dt.date | None) -> str | None:
         return value.isoformat() if value else None
@@ -94,6 +94,18 @@ def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
                 "done": a.done,
             }
             for a in plan.agreements.order_by("id")
+        ],
+        # The people who matter to the citizen, and what they may be told, as agreed.
+        "network": [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "relation": m.relation,
+                "contact": m.contact,
+                "may_be_told": m.may_be_told,
+                "takes_part": m.takes_part,
+            }
+            for m in plan.network.order_by("id")
         ],
     }
 

@@ -21,6 +21,6 @@ def plan_list(*, actor: Actor, filters: dict[str, str] | None = None) -> QuerySe
 
 def plan_detail_prefetch(plan: Plan) -> Plan:
     prefetch_related_objects(
-        [plan], "participations", "goals__efforts", "efforts__goals", "agreements"
+        [plan], "participations", "goals__efforts", "efforts__goals", "agreements", "network"
     )
     return plan

@@ -126,6 +126,7 @@ RESOURCE = {
     "reviews": "reviews",
     "notifications": "notifications",
     "read": "notifications",
+    "network": "network_members",
 }
 # Ids that name an object, wherever they appear in an answer outside the audit trail.
 KEYS = {"plan": "plan_refs", "citizen": "citizens", "handover": "handovers"}

@@ -39,7 +39,7 @@ from apps.coordination.reviews import review_record
 from apps.coordination.services import handover_propose
 from apps.notifications.models import Notification
 from apps.organisations.models import Membership, Organisation
-from apps.plans.models import Agreement, Effort, Goal, Participation, Plan
+from apps.plans.models import Agreement, Effort, Goal, NetworkMember, Participation, Plan
 
 SLUGS = ("addiction", "chp", "toften", "psychiatry")
 # Every organisation's caseworker and manager, and a local administrator (one is enough: the
@@ -57,6 +57,7 @@ ID_TABLES: dict[str, Any] = {
     "goals": Goal,
     "efforts": Effort,
     "agreements": Agreement,
+    "network": NetworkMember,
     "participants": Organisation,
     "organisations": Organisation,
     "reviews": Review,
@@ -172,6 +173,7 @@ class Visibility:
     grants: set[int] = field(default_factory=set)
     reviews: set[int] = field(default_factory=set)
     consents: set[int] = field(default_factory=set)
+    network_members: set[int] = field(default_factory=set)  # in the networks of plans it reads
 
 
 @dataclass
@@ -285,6 +287,9 @@ def visibility(role: Role) -> Visibility:
         notifications=notifications,
         reviews=set(Review.objects.filter(plan_id__in=plans).values_list("pk", flat=True)),
         consents=set(Consent.objects.filter(citizen_id__in=citizens).values_list("pk", flat=True)),
+        network_members=set(
+            NetworkMember.objects.filter(plan_id__in=plans).values_list("pk", flat=True)
+        ),
     )
     if role.role == Membership.Role.MANAGER:
         members = set(Membership.objects.filter(organisation=org).values_list("user_id", flat=True))

@@ -3,7 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.core.api import fields as strict
-from apps.plans.models import TEXT_LIMIT, Agreement, Effort, Goal, Plan
+from apps.plans.models import TEXT_LIMIT, Agreement, Effort, Goal, NetworkMember, Plan
 
 
 class CoordinatorSerializer(serializers.Serializer):
@@ -106,10 +106,29 @@ class AgreementSerializer(strict.ModelSerializer):
         read_only_fields = ["id", "created", "updated"]
 
 
+class NetworkMemberSerializer(strict.ModelSerializer):
+    """A person in the citizen's network (not a user of the service)."""
+
+    class Meta:
+        model = NetworkMember
+        fields = [
+            "id",
+            "name",
+            "relation",
+            "contact",
+            "may_be_told",
+            "takes_part",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["id", "created", "updated"]
+
+
 class PlanDetailSerializer(PlanSerializer):
     goals = GoalSerializer(many=True, read_only=True)
     efforts = EffortSerializer(many=True, read_only=True)
     agreements = AgreementSerializer(many=True, read_only=True)
+    network = NetworkMemberSerializer(many=True, read_only=True)
 
     class Meta(PlanSerializer.Meta):
         fields = [
@@ -122,6 +141,7 @@ class PlanDetailSerializer(PlanSerializer):
             "goals",
             "efforts",
             "agreements",
+            "network",
         ]
 
 

@@ -134,6 +134,7 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
             .order_by("organisation__name", "id"),
         ),
         Prefetch("agreements", queryset=Agreement.objects.select_related("responsible")),
+        "network",
     )
     open_plan = plan.status != Plan.Status.CLOSED
     glass = bool(audit.break_glass_reason(plan))

@@ -39,6 +39,7 @@ SECTIONS: dict[str, Any] = {
     "assessment": gettext_lazy("Assessment by life domain"),
     "efforts": gettext_lazy("Efforts"),
     "agreements": gettext_lazy("Agreements until the next meeting"),
+    "network": gettext_lazy("Network and relatives"),
     "participants": gettext_lazy("Coordinator and participants"),
     "review": gettext_lazy("Next review"),
     "close": gettext_lazy("Close the plan"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.plans.web import coordinator, edits, newplan, pages
+from apps.plans.web import coordinator, edits, network, newplan, pages
 
 app_name = "plans"
 
@@ -37,6 +37,9 @@ urlpatterns = [
         {"section": "efforts"},
         name="effort-delete",
     ),
+    path("plans/<id:pk>/network/new/", network.network_edit, name="network-new"),
+    path("plans/<id:pk>/network/<id:part>/", network.network_edit, name="network-edit"),
+    path("plans/<id:pk>/network/<id:part>/delete/", network.network_delete, name="network-delete"),
     path("plans/<id:pk>/what-matters/", edits.matters_edit, name="matters"),
     path("plans/<id:pk>/assessment/", edits.assessment_edit, name="assessment"),
     path("plans/<id:pk>/next-review/", edits.next_review_edit, name="next-review"),

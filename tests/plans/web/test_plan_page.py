@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.audit.breakglass import break_glass_open
 from apps.audit.models import AccessEvent
 from apps.coordination.models import Handover, HospitalEvent, Review
-from apps.plans.models import Agreement, Effort, Goal
+from apps.plans.models import Agreement, Effort, Goal, NetworkMember
 from apps.plans.services import plan_close
 from tests.plans.web.conftest import Trail, login, version
 
@@ -224,6 +224,10 @@ def _grow(rich, n: int) -> None:
         Agreement(plan=rich.plan, text=f"Aftale {i}", responsible=rich.participant)
         for i in range(n)
     )
+    NetworkMember.objects.bulk_create(
+        NetworkMember(plan=rich.plan, name=f"Person {i}", relation="ven", takes_part=bool(i % 2))
+        for i in range(n)
+    )
 
 
 def _queries(rich, url: str) -> int:
@@ -239,6 +243,7 @@ def test_the_plan_page_takes_the_same_number_of_queries_for_1_10_and_100_items(r
     url = f"/plans/{rich.plan.pk}/{path}"
     # Every kind of item present from the start, the agreement with its responsible person.
     Agreement.objects.filter(plan=rich.plan).update(responsible=rich.participant)
+    NetworkMember.objects.create(plan=rich.plan, name="Anne", relation="søster")
     counts = []
     for grow in (0, 9, 90):  # the world has one of each: 1, 10, 100
         _grow(rich, grow)

@@ -1,4 +1,5 @@
-"""Demo data: the four organisations, their people, citizens with plans. Idempotent."""
+"""Demo data: the four organisations and two other actors, their people, citizens with plans.
+Idempotent."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from apps.coordination.reviews import review_record
 from apps.organisations.models import Membership, Organisation
 from apps.organisations.services import membership_ensure, organisation_ensure
 from apps.plans.models import Plan
+from apps.plans.network import network_member_save
 from apps.plans.services import effort_save, goal_save, plan_create
 
 ORGANISATIONS = [
@@ -31,6 +33,10 @@ ORGANISATIONS = [
     ),
     ("toften", "Toften (forsorgshjem)", Organisation.Kind.SHELTER, "municipality"),
     ("psychiatry", "Psykiatrien, Region Sjælland", Organisation.Kind.REGIONAL_PSYCHIATRY, "region"),
+    # Other actors around the citizen, on no plan at first: Jens Hansen's consent covers the
+    # jobcentre, so his coordinator can add it to his plan when the work with a job begins.
+    ("jobcentre", "Jobcenter Slagelse", Organisation.Kind.JOBCENTRE, "municipality"),
+    ("volunteer", "Frivilligcenter Slagelse", Organisation.Kind.VOLUNTEER, "municipality"),
 ]
 
 # The demo people, by name: pages show people by their names, not their user names.
@@ -47,6 +53,12 @@ PEOPLE = {
     "chp.admin": ("Hanne", "Bech"),
     "toften.admin": ("Ole", "Juul"),
     "psychiatry.admin": ("Maria", "Thomsen"),
+    "jobcentre.caseworker": ("Camilla", "Vestergaard"),
+    "jobcentre.manager": ("Thomas", "Kjær"),
+    "jobcentre.admin": ("Louise", "Brandt"),
+    "volunteer.caseworker": ("Rasmus", "Holt"),
+    "volunteer.manager": ("Inge", "Poulsen"),
+    "volunteer.admin": ("Kim", "Lauridsen"),
 }
 SYSTEM_ADMIN = ("kip.admin", "Eva", "Lindberg")
 
@@ -80,6 +92,23 @@ CITIZENS = [
         "Jeg vil have et arbejde igen.",
     ),
 ]
+
+# Organisations a citizen's consent covers besides those on the plan.
+CONSENT_ALSO = {"Jens Hansen": ["jobcentre"]}
+
+# The people who matter to the citizen, on the plan with what they may be told.
+NETWORK = {
+    "Jens Hansen": [
+        {
+            "name": "Susanne Hansen",
+            "relation": "søster",
+            "contact": "Tlf. 20 45 67 89",
+            "may_be_told": "Hvornår møderne er, og hvordan det går med at finde en lejlighed. "
+            "Ikke noget om behandlingen.",
+            "takes_part": True,
+        }
+    ],
+}
 
 # Earlier review meetings, so a goal's progress and the effect page have something to show at
 # first start: (months ago, the citizen's rating of the goal, the coordinator's, the
@@ -159,7 +188,7 @@ class Command(BaseCommand):
         consent_give(
             actor=actor,
             citizen_id=citizen.pk,
-            organisation_ids=[orgs[s].pk for s in slugs],
+            organisation_ids=[orgs[s].pk for s in [*slugs, *CONSENT_ALSO.get(name, [])]],
             form="written",
             given_at=timezone.now() - datetime.timedelta(minutes=1),
         )
@@ -188,6 +217,11 @@ class Command(BaseCommand):
                 "responsible": coordinator.pk,
             },
         )
+        for member in NETWORK.get(name, []):
+            plan.refresh_from_db()
+            network_member_save(
+                actor=actor, plan_id=plan.pk, expected_version=plan.version, data=member
+            )
         self._earlier_reviews(actor, plan, EARLIER_REVIEWS.get(name, []))
 
     def _earlier_reviews(self, actor, plan, reviews):  # type: ignore[no-untyped-def]

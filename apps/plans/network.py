@@ -1,0 +1,89 @@
+"""The citizen's network on the plan: relatives, friends, neighbours who matter to them.
+
+They are not users of the service: each is a name, a relation, how to reach them, what the
+citizen agrees they may be told, and whether they take part in meetings. Any caseworker of a
+participating organisation keeps the list, as with goals and agreements: each write is a plan
+write (the plan's version, ``If-Match``), checked and recorded by ``apps.access``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.access.checks import access_plan
+from apps.access.context import Actor
+from apps.plans.models import NetworkMember, Plan
+
+# One rule for every plan part: the access check, the version compare-and-bump, the texts.
+from apps.plans.services import ExpectedVersion, _invalid, _part, _plan_part_write, _text
+
+# Each text's limit, as the model holds it; name and relation are required.
+LIMITS = {"name": 200, "relation": 100, "contact": 200, "may_be_told": 2000}
+REQUIRED = ("name", "relation")
+
+
+def network_list(*, actor: Actor, plan_id: Any) -> tuple[Plan, list[NetworkMember]]:
+    """The plan's network, for whoever reads the plan (the read is recorded as a plan view)."""
+    plan = access_plan(actor, plan_id)
+    return plan, list(NetworkMember.objects.filter(plan=plan))
+
+
+def network_member_get(*, actor: Actor, plan_id: Any, member_id: Any) -> NetworkMember:
+    """One person of the plan's network (404 when not on this plan, or the plan unseen)."""
+    plan = access_plan(actor, plan_id)
+    member: NetworkMember = _part(NetworkMember, plan, member_id)
+    member.plan = plan
+    return member
+
+
+def _optional_text(value: Any, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _invalid(field, _("Send text."))
+    text = value.strip()
+    if len(text) > LIMITS[field]:
+        raise _invalid(field, _("At most %(n)s characters.") % {"n": LIMITS[field]})
+    return text
+
+
+@transaction.atomic
+def network_member_save(
+    *,
+    actor: Actor,
+    plan_id: Any,
+    expected_version: ExpectedVersion,
+    member_id: Any = None,
+    data: dict[str, Any],
+) -> NetworkMember:
+    """Add a person to the citizen's network on the plan, or change one (only what ``data``
+    names). Name and relation are required; how to reach them and what they may be told are
+    optional texts; ``takes_part``: whether they take part in the meetings."""
+    plan = _plan_part_write(actor, plan_id, expected_version)
+    new = member_id is None
+    member = NetworkMember(plan=plan) if new else _part(NetworkMember, plan, member_id)
+    for field in REQUIRED:
+        if new or field in data:
+            setattr(member, field, _text(data.get(field), field, LIMITS[field]))
+    for field in ("contact", "may_be_told"):
+        if field in data:
+            setattr(member, field, _optional_text(data[field], field))
+    if "takes_part" in data:
+        if not isinstance(data["takes_part"], bool):
+            raise _invalid("takes_part", _("Send true or false."))
+        member.takes_part = data["takes_part"]
+    member.save()
+    return member
+
+
+@transaction.atomic
+def network_member_delete(
+    *, actor: Actor, plan_id: Any, expected_version: ExpectedVersion, member_id: Any
+) -> Plan:
+    """Take a person off the plan's network (they stay in earlier reviews' frozen plans)."""
+    plan = _plan_part_write(actor, plan_id, expected_version)
+    _part(NetworkMember, plan, member_id).delete()
+    return plan
