@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.audit.models import AccessEvent
+from apps.plans.models import NetworkMember
 from tests.helpers import RichWorld, build_rich_world
 
 
@@ -62,6 +63,12 @@ class Case:
 
 def _in(days: int) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def member(rich: RichWorld) -> NetworkMember:
+    """The person in the citizen's network that the edit cases change (made on first use)."""
+    found = NetworkMember.objects.filter(plan=rich.plan).first()
+    return found or NetworkMember.objects.create(plan=rich.plan, name="Ole Hansen", relation="bror")
 
 
 def _goal_text(rich: RichWorld) -> str:
@@ -174,6 +181,40 @@ CASES = [
         "responsible",
         "efforts",
         lambda r: r.plan.efforts.filter(description="Motiverende samtaler").exists(),
+    ),
+    Case(
+        "network new",
+        lambda r: f"/plans/{r.plan.pk}/network/new/",
+        lambda r: {
+            "name": "Susanne Hansen",
+            "relation": "søster",
+            "contact": "20 45 67 89",
+            "may_be_told": "Hvornår møderne er.",
+            "takes_part": "on",
+        },
+        lambda r: {"name": "Susanne Hansen", "relation": "  ", "may_be_told": "Alt."},
+        "relation",
+        "network",
+        lambda r: r.plan.network.filter(name="Susanne Hansen", takes_part=True).exists(),
+        api=lambda r: (
+            "post",
+            f"/api/v1/plans/{r.plan.pk}/network/",
+            {"name": "Anne", "relation": "ven"},
+        ),
+    ),
+    Case(
+        "network edit",
+        lambda r: f"/plans/{r.plan.pk}/network/{member(r).pk}/",
+        lambda r: {"name": "Ole Hansen", "relation": "bror", "may_be_told": "Alt om boligen."},
+        lambda r: {"name": "x" * 201, "relation": "bror"},
+        "name",
+        "network",
+        lambda r: r.plan.network.filter(may_be_told="Alt om boligen.").exists(),
+        api=lambda r: (
+            "patch",
+            f"/api/v1/plans/{r.plan.pk}/network/{member(r).pk}/",
+            {"may_be_told": "Intet."},
+        ),
     ),
     Case(
         "assessment",
