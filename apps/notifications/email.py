@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.notifications.models import Notification, NotificationPreference
+from apps.notifications.safety_texts import safety_email
 
 
 def _subject_and_body(notification: Notification) -> tuple[str, str]:
@@ -81,10 +82,13 @@ def _subject_and_body(notification: Notification) -> tuple[str, str]:
             ),
         ),
     }
+    footer = _("Open the KIP service to see the details.")
+    safety = safety_email(notification)
+    if safety is not None:
+        return f"[KIP] {safety[0]}", f"{safety[1]}\n\n{footer}\n"
     subject, body = texts.get(
         notification.kind, (_("New notification"), _("You have a new notification."))
     )
-    footer = _("Open the KIP service to see the details.")
     return f"[KIP] {subject}", f"{body % values}\n\n{footer}\n"
 
 

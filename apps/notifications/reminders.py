@@ -217,7 +217,9 @@ Rule = Callable[[dt.date, dt.datetime], list[Notification]]
 
 def sweep_rules() -> tuple[Rule, ...]:
     """Every reminder rule the sweep applies, in order."""
-    return (_review_rows, _handover_rows)
+    from apps.notifications.safety import safety_rules
+
+    return (_review_rows, _handover_rows, *safety_rules())
 
 
 def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:

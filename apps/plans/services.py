@@ -33,6 +33,7 @@ from apps.core.exceptions import (
 )
 from apps.core.parsers import IfMatch, as_id
 from apps.organisations.models import Membership, Organisation
+from apps.plans import faststart
 from apps.plans.models import (
     LIFE_DOMAINS,
     TEXT_LIMIT,
@@ -228,12 +229,17 @@ def _participation_add(plan: Plan, organisation: Organisation, actor: Actor) -> 
 
 
 def plan_for_write(
-    actor: Actor, plan_id: Any, action: str, expected_version: ExpectedVersion
+    actor: Actor,
+    plan_id: Any,
+    action: str,
+    expected_version: ExpectedVersion,
+    fields: Sequence[str] = (),
 ) -> Plan:
     """The plan for a write, checked in this order: may the actor see it (404) and take the
-    action (403), is it open (409), did the client send the version it saw (428)."""
+    action (403), is it open (409, naming ``fields``, the input it refuses), did the client
+    send the version it saw (428)."""
     plan = access_plan(actor, plan_id, action)
-    _open_for_writes(plan)
+    _open_for_writes(plan, fields)
     _version_required(expected_version)
     return plan
 
@@ -269,9 +275,10 @@ def _version_bump(plan: Plan, expected_version: ExpectedVersion, **changes: Any)
     return plan
 
 
-def _open_for_writes(plan: Plan) -> None:
+def _open_for_writes(plan: Plan, fields: Sequence[str] = ()) -> None:
     if plan.status == Plan.Status.CLOSED:
-        raise Conflict(_("The plan is closed."), code="plan_closed")
+        message = _("The plan is closed.")
+        raise Conflict(message, code="plan_closed", fields={f: [message] for f in fields})
 
 
 @transaction.atomic
@@ -281,8 +288,10 @@ def plan_update(
     """Change the shared sections; the review date and activation are the coordinator's."""
     coordinator_fields = {"next_review", "status"}
     action = COORDINATE if coordinator_fields & data.keys() else Action.UPDATE
-    plan = plan_for_write(actor, plan_id, action, expected_version)
+    plan = plan_for_write(actor, plan_id, action, expected_version, sorted(data))
     changes: dict[str, Any] = {}
+    if "motivated_on" in data:  # fast start: the deadline follows from the day
+        changes.update(faststart.fast_start_changes(plan, data["motivated_on"]))
     for field in ("assessment", "strengths"):
         if field in data:
             changes[field] = assessment_validate(data[field], field)
@@ -489,6 +498,7 @@ def effort_save(
         effort = Effort(plan=plan, organisation=actor.organisation)
     else:
         effort = access_effort(actor, plan, effort_id, Action.UPDATE)
+    was_active = effort.status == Effort.Status.ACTIVE
     if effort_id is None or "description" in data:
         effort.description = _text(data.get("description"), "description", 4000)
     if effort_id is None or "responsible" in data:
@@ -508,6 +518,7 @@ def effort_save(
     effort.save()
     if goals is not None:
         effort.goals.set(goals)
+    faststart.first_effort_record(plan=plan, effort=effort, was_active=was_active)
     return effort
 
 

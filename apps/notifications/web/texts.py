@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.coordination.models import HospitalEvent
 from apps.notifications.models import Notification
+from apps.notifications.safety_texts import safety_sentence
 
 K = Notification.Kind
 
@@ -55,6 +56,9 @@ def notification_sentence(notification: Notification) -> str:
     }
     if notification.kind == K.REVIEW_PROMPTED:
         return _hospital(notification, day)
+    safety = safety_sentence(notification)
+    if safety is not None:
+        return safety
     if notification.kind in sentences:
         return sentences[notification.kind] % values
     return _("You have a new notification.")

@@ -1,8 +1,10 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.core.api import fields as strict
+from apps.plans.faststart import days_to_first_effort
 from apps.plans.models import TEXT_LIMIT, Agreement, Effort, Goal, NetworkMember, Plan
 
 
@@ -14,6 +16,9 @@ class CoordinatorSerializer(serializers.Serializer):
 class PlanSerializer(strict.ModelSerializer):
     coordinator = serializers.SerializerMethodField()
     participants = serializers.SerializerMethodField()
+    days_to_first_effort = serializers.SerializerMethodField(
+        help_text="Fast start: calendar days from motivated_on to first_effort_on."
+    )
 
     class Meta:
         model = Plan
@@ -25,10 +30,19 @@ class PlanSerializer(strict.ModelSerializer):
             "coordinator",
             "participants",
             "next_review",
+            "motivated_on",
+            "first_effort_due",
+            "first_effort_on",
+            "days_to_first_effort",
             "version",
             "created",
             "updated",
         ]
+        # Fast start: motivated_on is written through PATCH; the rest follows from it.
+        read_only_fields = ["first_effort_due", "first_effort_on"]
+
+    def get_days_to_first_effort(self, plan: Plan) -> int | None:
+        return days_to_first_effort(plan)
 
     def get_coordinator(self, plan: Plan) -> dict | None:
         if plan.coordinator_user_id is None:
@@ -172,12 +186,25 @@ class PlanCreateSerializer(serializers.Serializer):
 
 class PlanUpdateSerializer(serializers.Serializer):
     next_review = strict.DateField(required=False, allow_null=True)
+    # Fast start: the day the citizen was motivated (null clears it before a first effort);
+    # first_effort_due follows from it and is not written.
+    motivated_on = strict.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Plan.Status.choices, required=False)
     assessment = _domains()
     strengths = _domains()
     what_matters = _words()
     hopes = _words()
     resources = _words()
+
+    def validate(self, attrs: dict) -> dict:
+        # The fast-start deadline and start follow from motivated_on: sent, they would be
+        # silently dropped, so the client is told instead.
+        for name in ("first_effort_due", "first_effort_on"):
+            if isinstance(self.initial_data, dict) and name in self.initial_data:
+                raise serializers.ValidationError(
+                    {name: [_("Read only: it follows from motivated_on.")]}, code="read_only"
+                )
+        return attrs
 
 
 class PlanCloseSerializer(serializers.Serializer):

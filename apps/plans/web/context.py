@@ -22,7 +22,9 @@ from apps.citizens.services import organisations_covered
 from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review
 from apps.notifications.workdays import working_days_between
 from apps.organisations.models import Membership, Organisation
+from apps.plans.faststart import FastStart, fast_start_view
 from apps.plans.models import LIFE_DOMAINS, Agreement, Effort, Goal, Participation, Plan
+from apps.plans.web.consents import ConsentNotice, consent_notices
 from apps.plans.web.progress import progress_chart
 from apps.web.mywork import review_state
 
@@ -76,6 +78,8 @@ class PlanPage:
     handover: Handover | None = None
     glass: BreakGlass | None = None  # the grant, when the plan is seen through break-the-glass
     glass_reason: str | None = None
+    fast_start: FastStart | None = None  # the "Hurtig start" box
+    consent_notices: list[ConsentNotice] = field(default_factory=list)  # consent running out
 
     @property
     def review_days_late(self) -> int:
@@ -205,6 +209,11 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
             .order_by("-expires_at")
             .first()
         )
+    page.fast_start = fast_start_view(plan, today)
+    page.consent_notices = consent_notices(
+        citizen_id=plan.citizen_id,
+        participants={p.organisation_id: p.organisation for p in plan.participations.all()},
+    )
     _agreement_organisations(plan, participating)
     _goal_efforts_and_progress(plan)
     return page

@@ -42,6 +42,7 @@ SECTIONS: dict[str, Any] = {
     "network": gettext_lazy("Network and relatives"),
     "participants": gettext_lazy("Coordinator and participants"),
     "review": gettext_lazy("Next review"),
+    "faststart": gettext_lazy("Fast start"),
     "close": gettext_lazy("Close the plan"),
 }
 

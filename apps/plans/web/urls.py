@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.plans.web import coordinator, edits, network, newplan, pages
+from apps.plans.web import coordinator, edits, faststart, network, newplan, pages
 
 app_name = "plans"
 
@@ -43,6 +43,7 @@ urlpatterns = [
     path("plans/<id:pk>/what-matters/", edits.matters_edit, name="matters"),
     path("plans/<id:pk>/assessment/", edits.assessment_edit, name="assessment"),
     path("plans/<id:pk>/next-review/", edits.next_review_edit, name="next-review"),
+    path("plans/<id:pk>/fast-start/", faststart.fast_start_edit, name="fast-start"),
     path("plans/<id:pk>/participants/", coordinator.participants_edit, name="participants"),
     path("plans/<id:pk>/close/", coordinator.plan_close, name="close"),
 ]
