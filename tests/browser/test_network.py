@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from apps.plans.models import Plan
-from tests.browser.conftest import axe_check, screenshot
+from tests.browser.conftest import SCREENSHOTS, axe_check, screenshot
 
 
 def _jens_plan() -> Plan:
@@ -125,3 +125,14 @@ def test_the_coordinator_adds_the_jobcentre_and_its_caseworker_adds_an_effort(br
     expect(efforts.get_by_text("Afklaring af job og uddannelse.", exact=True)).to_be_visible()
     axe_check(camilla, context="plan page, jobcentre caseworker")
     assert _jens_plan().efforts.filter(organisation__slug="jobcentre").count() == 1
+
+
+def test_the_network_fits_a_narrow_screen(browsing):
+    page = _open_jens(browsing(width=390))
+    network = _network(page)
+    network.get_by_role("link", name="Ret Susanne Hansen").click()
+    expect(network.get_by_label("Relation til borgeren")).to_have_value("søster")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
+    axe_check(page, context="network form, 390 px")
+    network.screenshot(path=str(SCREENSHOTS / "network-form-390.png"))
