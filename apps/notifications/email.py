@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from apps.notifications.discharge_texts import discharge_email
 from apps.notifications.models import Notification, NotificationPreference
 from apps.notifications.safety_texts import safety_email
 
@@ -86,6 +87,9 @@ def _subject_and_body(notification: Notification) -> tuple[str, str]:
     safety = safety_email(notification)
     if safety is not None:
         return f"[KIP] {safety[0]}", f"{safety[1]}\n\n{footer}\n"
+    hospital = discharge_email(notification)
+    if hospital is not None:
+        return f"[KIP] {hospital[0]}", f"{hospital[1]}\n\n{footer}\n"
     subject, body = texts.get(
         notification.kind, (_("New notification"), _("You have a new notification."))
     )

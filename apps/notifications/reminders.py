@@ -217,9 +217,10 @@ Rule = Callable[[dt.date, dt.datetime], list[Notification]]
 
 def sweep_rules() -> tuple[Rule, ...]:
     """Every reminder rule the sweep applies, in order."""
+    from apps.notifications.discharge import discharge_task_rows
     from apps.notifications.safety import safety_rules
 
-    return (_review_rows, _handover_rows, *safety_rules())
+    return (_review_rows, _handover_rows, *safety_rules(), discharge_task_rows)
 
 
 def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:

@@ -24,6 +24,15 @@ from apps.plans.models import Plan
 LIMIT = 50
 
 
+# Hospital events that call on the coordinator: an admission (make a discharge agreement), a
+# readmission, a discharge to review after.
+HOSPITAL_PROMPTS = (
+    Notification.Kind.REVIEW_PROMPTED,
+    Notification.Kind.ADMISSION,
+    Notification.Kind.READMISSION,
+)
+
+
 @dataclass(frozen=True)
 class ReviewDue:
     plan: Plan
@@ -93,7 +102,7 @@ def my_work(*, actor: Actor, today: dt.date | None = None) -> MyWork:
     work.proposed_by_me = [h for h in pending if h.to_user_id != actor.user.pk]
     work.prompts = list(
         notifications_visible_to(actor)
-        .filter(kind=Notification.Kind.REVIEW_PROMPTED, read_at__isnull=True)
+        .filter(kind__in=HOSPITAL_PROMPTS, read_at__isnull=True)
         .select_related("plan__citizen")
         .order_by("-created")[:LIMIT]
     )

@@ -23,6 +23,7 @@ OBJECTS = {
     "plansnapshot": _("agreed version"),
     "hospital_event": _("admission or discharge"),
     "hospitalevent": _("admission or discharge"),
+    "discharge_task": _("task of a discharge agreement"),
     "notification": _("notification"),
     "accessevent": _("access log"),
     "breakglass": _("emergency access"),

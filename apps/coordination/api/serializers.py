@@ -139,8 +139,18 @@ class ReviewDiffSerializer(serializers.Serializer):
 class HospitalEventSerializer(strict.ModelSerializer):
     class Meta:
         model = HospitalEvent
-        fields = ["id", "plan", "kind", "occurred_on", "notes", "recorded_by", "created"]
-        read_only_fields = ["id", "plan", "recorded_by", "created"]
+        fields = [
+            "id",
+            "plan",
+            "kind",
+            "occurred_on",
+            "notes",
+            "readmission",
+            "recorded_by",
+            "created",
+        ]
+        # readmission: an admission within KIP_READMISSION_DAYS of a discharge on the plan.
+        read_only_fields = ["id", "plan", "readmission", "recorded_by", "created"]
 
 
 class EffectQuerySerializer(serializers.Serializer):

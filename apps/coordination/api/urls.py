@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.coordination.api import discharge as d
 from apps.coordination.api import views as v
 from apps.notifications.api import views as n
 
@@ -30,6 +31,16 @@ urlpatterns = [
         "plans/<id:plan_pk>/hospital-events/",
         v.HospitalEventList.as_view(),
         name="hospital-event-list",
+    ),
+    path(
+        "plans/<id:plan_pk>/discharge-tasks/",
+        d.DischargeTaskList.as_view(),
+        name="discharge-task-list",
+    ),
+    path(
+        "plans/<id:plan_pk>/discharge-tasks/<id:pk>/",
+        d.DischargeTaskDetail.as_view(),
+        name="discharge-task-detail",
     ),
     path("reports/effect/", v.EffectReport.as_view(), name="effect-report"),
     path("notifications/", n.NotificationList.as_view(), name="notification-list"),

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from apps.access.api import AccessView
 from apps.access.checks import access_plan
 from apps.access.handovers import access_handover, handovers_visible_to
-from apps.coordination import effect, reviews, services
+from apps.coordination import effect, hospital, reviews, services
 from apps.coordination.api.serializers import (
     EffectQuerySerializer,
     EffectReportSerializer,
@@ -178,7 +178,7 @@ class HospitalEventList(AccessView):
     def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
         data = HospitalEventSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = reviews.hospital_event_record(
+        event = hospital.hospital_event_record(
             actor=self.actor,
             plan_id=plan_pk,
             kind=data.validated_data["kind"],

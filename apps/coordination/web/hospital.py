@@ -1,11 +1,13 @@
-"""Record an admission, an expected discharge or a discharge; the coordinator is prompted to
-review (the prompt shows on their My work and in their inbox)."""
+"""Record an admission, an expected discharge or a discharge; the coordinator is told (on their
+My work and in their inbox): of an admission, to make the discharge agreement; of a discharge,
+to consider a review."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from apps.access import audit
 from apps.access.checks import Action, access_plan
 from apps.access.context import Actor
-from apps.coordination import reviews
+from apps.coordination import hospital
 from apps.coordination.models import HospitalEvent
 from apps.coordination.web.forms import HospitalEventForm, errors_onto
 from apps.core.exceptions import ApplicationError
@@ -38,7 +40,7 @@ def hospital_event_new(request: HttpRequest, actor: Actor, pk: int) -> HttpRespo
         if form.is_valid():
             data = form.cleaned_data
             try:
-                reviews.hospital_event_record(
+                hospital.hospital_event_record(
                     actor=actor,
                     plan_id=plan.pk,
                     kind=data["kind"],
@@ -49,6 +51,11 @@ def hospital_event_new(request: HttpRequest, actor: Actor, pk: int) -> HttpRespo
                 errors_onto(form, error)
                 status = error.status_code
             else:
+                if data["kind"] == HospitalEvent.Kind.ADMISSION:
+                    # What an admission calls for first: the discharge agreement.
+                    told = _("The coordinator is told. Make the discharge agreement below.")
+                    messages.success(request, f"{RECORDED[data['kind']]} {told}")
+                    return redirect(f"{reverse('plans:plan', args=[plan.pk])}#section-discharge")
                 messages.success(
                     request,
                     f"{RECORDED[data['kind']]} "

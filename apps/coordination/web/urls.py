@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.coordination.web import effect, handovers, hospital, reviews
+from apps.coordination.web import discharge, effect, handovers, hospital, reviews
 
 app_name = "coordination"
 
@@ -24,5 +24,25 @@ urlpatterns = [
         "plans/<id:pk>/hospital-events/new/",
         hospital.hospital_event_new,
         name="hospital-event-new",
+    ),
+    path(
+        "plans/<id:pk>/discharge-tasks/new/",
+        discharge.discharge_task_edit,
+        name="discharge-task-new",
+    ),
+    path(
+        "plans/<id:pk>/discharge-tasks/<id:part>/",
+        discharge.discharge_task_edit,
+        name="discharge-task-edit",
+    ),
+    path(
+        "plans/<id:pk>/discharge-tasks/<id:part>/done/",
+        discharge.discharge_task_done,
+        name="discharge-task-done",
+    ),
+    path(
+        "plans/<id:pk>/discharge-tasks/<id:part>/delete/",
+        discharge.discharge_task_delete,
+        name="discharge-task-delete",
     ),
 ]

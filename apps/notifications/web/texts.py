@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.coordination.models import HospitalEvent
+from apps.notifications.discharge_texts import discharge_sentence
 from apps.notifications.models import Notification
 from apps.notifications.safety_texts import safety_sentence
 
@@ -59,6 +60,9 @@ def notification_sentence(notification: Notification) -> str:
     safety = safety_sentence(notification)
     if safety is not None:
         return safety
+    hospital = discharge_sentence(notification)
+    if hospital is not None:
+        return hospital
     if notification.kind in sentences:
         return sentences[notification.kind] % values
     return _("You have a new notification.")

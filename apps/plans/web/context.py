@@ -19,6 +19,7 @@ from apps.access.checks import Action, access_plan, is_coordinator, may_write_pl
 from apps.access.context import Actor
 from apps.audit.models import BreakGlass
 from apps.citizens.services import organisations_covered
+from apps.coordination.discharge import DischargeAgreements, discharge_agreements
 from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review
 from apps.notifications.workdays import working_days_between
 from apps.organisations.models import Membership, Organisation
@@ -78,6 +79,7 @@ class PlanPage:
     handover: Handover | None = None
     glass: BreakGlass | None = None  # the grant, when the plan is seen through break-the-glass
     glass_reason: str | None = None
+    discharge: DischargeAgreements | None = None  # admissions and their discharge agreements
     fast_start: FastStart | None = None  # the "Hurtig start" box
     consent_notices: list[ConsentNotice] = field(default_factory=list)  # consent running out
 
@@ -209,6 +211,7 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
             .order_by("-expires_at")
             .first()
         )
+    page.discharge = discharge_agreements(plan)
     page.fast_start = fast_start_view(plan, today)
     page.consent_notices = consent_notices(
         citizen_id=plan.citizen_id,

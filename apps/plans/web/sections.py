@@ -40,6 +40,7 @@ SECTIONS: dict[str, Any] = {
     "efforts": gettext_lazy("Efforts"),
     "agreements": gettext_lazy("Agreements until the next meeting"),
     "network": gettext_lazy("Network and relatives"),
+    "discharge": gettext_lazy("Discharge agreement"),
     "participants": gettext_lazy("Coordinator and participants"),
     "review": gettext_lazy("Next review"),
     "faststart": gettext_lazy("Fast start"),
