@@ -80,11 +80,19 @@ def fast_start_rows(today: dt.date, now: dt.datetime) -> list[Notification]:
         status=Plan.Status.ACTIVE,
         first_effort_on__isnull=True,
         first_effort_due__gte=_lookback(today),
-        first_effort_due__lte=until,
     )
-    _first_efforts_record(waiting, today)
+    # Any waiting plan may have an effort that reached its start date: the latest deadline is
+    # that of a citizen motivated today.
+    _first_efforts_record(
+        waiting.filter(
+            first_effort_due__lte=working_days_add(today, settings.KIP_FAST_START_WORKING_DAYS)
+        ),
+        today,
+    )
     plans: list[tuple[int, dt.date, int, int]] = list(
-        waiting.filter(_coordinator_covered(now)).values_list(  # type: ignore[arg-type]
+        waiting.filter(first_effort_due__lte=until)
+        .filter(_coordinator_covered(now))
+        .values_list(  # type: ignore[arg-type]
             "pk", "first_effort_due", "coordinator_user_id", "coordinator_organisation_id"
         )
     )

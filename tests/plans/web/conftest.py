@@ -267,6 +267,16 @@ CASES = [
         api=lambda r: ("patch", f"/api/v1/plans/{r.plan.pk}/", {"next_review": _in(41)}),
     ),
     Case(
+        "fast start",
+        lambda r: f"/plans/{r.plan.pk}/fast-start/",
+        lambda r: {"motivated_on": _in(0)},
+        lambda r: {"motivated_on": _in(1)},  # the citizen cannot be motivated tomorrow
+        "motivated_on",
+        "faststart",
+        lambda r: fresh_plan(r).motivated_on == timezone.localdate(),
+        api=lambda r: ("patch", f"/api/v1/plans/{r.plan.pk}/", {"motivated_on": _in(0)}),
+    ),
+    Case(
         "participant add",
         lambda r: f"/plans/{r.plan.pk}/participants/",
         lambda r: {"op": "add", "organisation": r.aftercare.pk},
