@@ -23,13 +23,15 @@ they cannot open the plan.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from apps.access.derived import consent_covers_organisation
+from apps.citizens.models import Consent
 from apps.notifications.models import Notification
 from apps.notifications.rows import due_row, managers_by_organisation
 from apps.notifications.workdays import last_date_where, working_days_add
@@ -49,9 +51,20 @@ def _lookback(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=settings.KIP_REMINDER_LOOKBACK_DAYS)
 
 
-def _coordinator_covered(now: dt.datetime) -> Exists:
-    return consent_covers_organisation(
-        OuterRef("citizen_id"), OuterRef("coordinator_organisation_id"), at=now
+def per_row(condition: Exists) -> Case:
+    """``condition`` checked row by row on the few rows due. As a bare EXISTS, PostgreSQL may
+    make it a join of its own and read every consent (or every participation) to keep the
+    thousand rows due (``apps.access.checks.plan_consent_covers`` says more)."""
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def _coordinator_covered(now: dt.datetime) -> Case:
+    return per_row(
+        consent_covers_organisation(
+            OuterRef("citizen_id"), OuterRef("coordinator_organisation_id"), at=now
+        )
     )
 
 
@@ -112,29 +125,45 @@ def fast_start_rows(today: dt.date, now: dt.datetime) -> list[Notification]:
 
 
 def agreement_due_rows(today: dt.date, now: dt.datetime) -> list[Notification]:
-    """The responsible person on an open agreement's due date (or the first sweep after it).
-    Reads ``agreement_open_due_idx``; the plan is open (draft or active)."""
-    in_reach = Participation.objects.filter(
-        plan_id=OuterRef("plan_id"),
-        organisation__memberships__user_id=OuterRef("responsible_id"),
-        organisation__memberships__role__in=READERS,
-    ).filter(
-        consent_covers_organisation(
-            OuterRef(OuterRef("plan__citizen_id")), OuterRef("organisation_id"), at=now
-        )
-    )
-    due = (
-        Agreement.objects.filter(
+    """The responsible person on an open agreement's due date (or the first sweep after it),
+    while consent covers an organisation of theirs (a membership that reads plans) on the
+    open plan. Reads ``agreement_open_due_idx``; who is in reach is then asked of the few
+    agreements due by their keys, so no plan of PostgreSQL's can turn it into a read of every
+    participation or consent."""
+    due: list[tuple[int, int, int, dt.date]] = list(
+        Agreement.objects.filter(  # type: ignore[arg-type]
             done=False,
             due__isnull=False,
             due__gte=_lookback(today),
             due__lte=today,
             responsible__isnull=False,
-            plan__status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE],
-        )
-        .filter(Exists(in_reach))
-        .values_list("pk", "plan_id", "responsible_id", "due")
+        ).values_list("pk", "plan_id", "responsible_id", "due")
     )
+    if not due:
+        return []
+    plan_ids = {plan_id for _, plan_id, _, _ in due}
+    citizen_of = dict(
+        Plan.objects.filter(
+            pk__in=plan_ids, status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE]
+        ).values_list("pk", "citizen_id")
+    )
+    takes_part: dict[int, set[int]] = defaultdict(set)
+    for plan_id, org_id in Participation.objects.filter(plan_id__in=citizen_of).values_list(
+        "plan_id", "organisation_id"
+    ):
+        takes_part[plan_id].add(org_id)
+    works_for: dict[int, set[int]] = defaultdict(set)
+    for user_id, org_id in Membership.objects.filter(
+        user_id__in={user_id for _, _, user_id, _ in due}, role__in=READERS
+    ).values_list("user_id", "organisation_id"):
+        works_for[user_id].add(org_id)
+    covered: dict[int, set[int]] = defaultdict(set)
+    for citizen_id, org_id in (
+        Consent.objects.in_force(now)
+        .filter(citizen_id__in=set(citizen_of.values()))
+        .values_list("citizen_id", "organisations")
+    ):
+        covered[citizen_id].add(org_id)
     return [
         due_row(
             K.AGREEMENT_DUE,
@@ -145,6 +174,8 @@ def agreement_due_rows(today: dt.date, now: dt.datetime) -> list[Notification]:
             context={"agreement": pk},
         )
         for pk, plan_id, user_id, day in due
+        if plan_id in citizen_of
+        and works_for[user_id] & takes_part[plan_id] & covered[citizen_of[plan_id]]
     ]
 
 
