@@ -6,14 +6,14 @@ Each task names one responsible person, a caseworker of an organisation that tak
 the plan within the citizen's consent, and the organisation they act for (whose managers hear
 when the task is missed, ``apps.notifications.discharge``). Any caseworker of a participating
 organisation keeps the agreement, as with goals and agreements: each write is a plan write
-(the plan's version, ``If-Match``), checked by ``apps.access``; every read and write of a task
-leaves an audit event of its own (``discharge_task``) beside the plan's.
+(the plan's version, ``If-Match``), checked and recorded by ``apps.access``. A read is recorded
+as a view of the plan, as for every part of it; a write also leaves an event naming the task
+(``discharge_task``), as a hospital event does, so the trail tells which task changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,8 @@ from apps.plans.services import ExpectedVersion, _invalid, _plan_part_write, _te
 User = get_user_model()
 OBJECT = "discharge_task"
 DESCRIPTION_LIMIT = 2000
-# The plan page shows the agreements of the latest few admissions (and any older one with tasks).
+# The plan page reads the latest few hospital events; it shows the agreement of the latest
+# admission and of every admission with tasks.
 RECENT = 10
 
 
@@ -53,39 +54,17 @@ def discharge_tasks_of(plan: Plan) -> QuerySet[DischargeTask]:
     )
 
 
-def _record(actor: Actor, action: str, plan: Plan, tasks: Iterable[DischargeTask]) -> None:
-    """One event per task read; through a break-the-glass grant, recorded as such."""
-    glass = audit.break_glass_reason(plan)
-    audit.write(
-        [
-            audit.event(
-                actor,
-                Action.BREAK_GLASS if glass else action,
-                OBJECT,
-                task.pk,
-                citizen_id=plan.citizen_id,
-                purpose=glass,
-                detail={"read": action} if glass else None,
-            )
-            for task in tasks
-        ]
-    )
-
-
 def discharge_tasks_list(*, actor: Actor, plan_id: Any) -> tuple[Plan, list[DischargeTask]]:
-    """The plan's discharge agreement, for whoever reads the plan."""
+    """The plan's discharge agreement, for whoever reads the plan (recorded as a view of
+    the plan, as every part of it)."""
     plan = access_plan(actor, plan_id)
-    tasks = list(discharge_tasks_of(plan))
-    _record(actor, Action.LIST, plan, tasks)
-    return plan, tasks
+    return plan, list(discharge_tasks_of(plan))
 
 
 def discharge_task_get(*, actor: Actor, plan_id: Any, task_id: Any) -> DischargeTask:
     """One task of the plan's discharge agreement (404 when not on this plan, or unseen)."""
     plan = access_plan(actor, plan_id)
-    task = _task(plan, task_id)
-    _record(actor, Action.VIEW, plan, [task])
-    return task
+    return _task(plan, task_id)
 
 
 def _task(plan: Plan, task_id: Any) -> DischargeTask:
@@ -150,13 +129,30 @@ class DischargeAgreements:
         return self.agreements[0].admission if self.agreements else None
 
 
-def discharge_agreements(plan: Plan) -> DischargeAgreements:
+def discharge_agreements(
+    plan: Plan, recent_events: list[HospitalEvent] | None = None
+) -> DischargeAgreements:
     """The discharge agreements of a plan already checked by ``apps.access`` (the page
-    records its view), read in a fixed number of queries."""
-    recent = list(admissions_of(plan).order_by("-occurred_on", "-id")[:RECENT])
-    by_admission: dict[int, AdmissionAgreement] = {}
-    if recent:
-        by_admission[recent[0].pk] = AdmissionAgreement(recent[0])
+    records its view), read in a fixed number of queries.
+
+    ``recent_events``: the plan's latest hospital events, newest first, as the page read them
+    already; a plan without any (most plans) then costs no query at all.
+    """
+    events = (
+        list(HospitalEvent.objects.filter(plan=plan)[:RECENT])
+        if recent_events is None
+        else recent_events
+    )
+    if not events:
+        return DischargeAgreements(agreements=[], readmitted=None)
+    latest = next((e for e in events if e.kind == HospitalEvent.Kind.ADMISSION), None)
+    # What happened since the latest admission, when the recent events reach back to it.
+    since = events[: events.index(latest)] if latest is not None else None
+    if latest is None:
+        latest = admissions_of(plan).first()  # older than the recent events
+    if latest is None:
+        return DischargeAgreements(agreements=[], readmitted=None)
+    by_admission = {latest.pk: AdmissionAgreement(latest)}
     for task in discharge_tasks_of(plan):
         task.plan = plan
         agreement = by_admission.setdefault(task.admission_id, AdmissionAgreement(task.admission))
@@ -167,14 +163,16 @@ def discharge_agreements(plan: Plan) -> DischargeAgreements:
         reverse=True,
     )
     readmitted = None
-    if recent and recent[0].readmission:
-        latest = recent[0]
-        since = Q(occurred_on__gt=latest.occurred_on) | Q(
-            occurred_on=latest.occurred_on, pk__gt=latest.pk
-        )
-        discharged = HospitalEvent.objects.filter(
-            since, plan=plan, kind=HospitalEvent.Kind.DISCHARGE
-        ).exists()
+    if latest.readmission:
+        if since is not None:
+            discharged = any(e.kind == HospitalEvent.Kind.DISCHARGE for e in since)
+        else:
+            later = Q(occurred_on__gt=latest.occurred_on) | Q(
+                occurred_on=latest.occurred_on, pk__gt=latest.pk
+            )
+            discharged = HospitalEvent.objects.filter(
+                later, plan=plan, kind=HospitalEvent.Kind.DISCHARGE
+            ).exists()
         readmitted = None if discharged else latest
     before = last_discharge_before(plan, readmitted.occurred_on) if readmitted else None
     return DischargeAgreements(
@@ -277,7 +275,8 @@ def discharge_task_save(
         OBJECT,
         task.pk,
         citizen_id=plan.citizen_id,
-        detail={"fields": sorted(data)},
+        # A new task: the admission it is for; a change: what the request named.
+        detail={"admission": task.admission_id} if new else {"fields": sorted(data)},
     )
     return task
 

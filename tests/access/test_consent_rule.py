@@ -249,6 +249,7 @@ def _plan_children(world: World) -> dict[str, tuple[str, str, dict | None]]:
             f"{API}/plans/{plan}/hospital-events/",
             {"kind": "admission", "occurred_on": today},
         ),
+        "discharge tasks": ("get", f"{API}/plans/{plan}/discharge-tasks/", None),
         "handovers of the plan": ("get", f"{API}/plans/{plan}/handovers/", None),
         "goals": ("get", f"{API}/plans/{plan}/goals/", None),
         "efforts": ("get", f"{API}/plans/{plan}/efforts/", None),

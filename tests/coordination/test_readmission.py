@@ -3,9 +3,15 @@ the same plan is a readmission: flagged on the event, in the API, and told once.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.audit.models import AccessEvent
+from apps.coordination.discharge import discharge_agreements
 from apps.coordination.models import HospitalEvent
 from apps.notifications.models import Notification
 from tests.conftest import World
@@ -136,3 +142,29 @@ def test_on_a_closed_plan_nothing_is_recorded(world: World) -> None:
     assert_error(response, 409, code="plan_closed")
     assert not HospitalEvent.objects.exists()
     assert not Notification.objects.filter(kind__in=[K.ADMISSION, K.READMISSION]).exists()
+
+
+def test_the_plan_page_finds_the_latest_admission_behind_many_later_events(world: World) -> None:
+    """The page passes its latest ten events; an admission older than those is still found,
+    and whether the citizen was discharged since is asked of the database."""
+    admit(world, days_ago(60))
+    record(world, "discharge", days_ago(50))
+    readmitted = admit(world, days_ago(45))
+    for n in range(1, 12):
+        record(world, "expected_discharge", timezone.localdate() + dt.timedelta(days=n))
+    recent = list(HospitalEvent.objects.filter(plan=world.plan)[:10])
+    assert all(e.kind == "expected_discharge" for e in recent)
+    page = discharge_agreements(world.plan, recent)
+    assert [a.admission for a in page.agreements] == [readmitted]
+    assert page.readmitted == readmitted
+    assert page.discharged_before == days_ago(50)
+    record(world, "discharge", days_ago(0))
+    recent = list(HospitalEvent.objects.filter(plan=world.plan)[:10])
+    assert discharge_agreements(world.plan, recent).readmitted is None
+    assert discharge_agreements(world.plan).readmitted is None
+
+
+def test_a_plan_without_hospital_events_costs_the_page_no_query(world: World) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        page = discharge_agreements(world.plan, [])
+    assert (page.agreements, page.readmitted, len(queries)) == ([], None, 0)

@@ -127,6 +127,7 @@ RESOURCE = {
     "notifications": "notifications",
     "read": "notifications",
     "network": "network_members",
+    "discharge-tasks": "discharge_tasks",
 }
 # Ids that name an object, wherever they appear in an answer outside the audit trail.
 KEYS = {"plan": "plan_refs", "citizen": "citizens", "handover": "handovers"}

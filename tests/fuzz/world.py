@@ -34,7 +34,9 @@ from apps.audit.breakglass import break_glass_open
 from apps.audit.models import AccessEvent, BreakGlass
 from apps.citizens.models import Citizen, Consent
 from apps.citizens.services import consent_give, consent_withdraw
-from apps.coordination.models import Handover, Review
+from apps.coordination.discharge import discharge_task_save
+from apps.coordination.hospital import hospital_event_record
+from apps.coordination.models import DischargeTask, Handover, HospitalEvent, Review
 from apps.coordination.reviews import review_record
 from apps.coordination.services import handover_propose
 from apps.notifications.models import Notification
@@ -58,6 +60,7 @@ ID_TABLES: dict[str, Any] = {
     "efforts": Effort,
     "agreements": Agreement,
     "network": NetworkMember,
+    "discharge-tasks": DischargeTask,
     "participants": Organisation,
     "organisations": Organisation,
     "reviews": Review,
@@ -78,6 +81,8 @@ FIELD_TABLES: dict[str, Any] = {
     "responsible": "user",
     "actor": "user",
     "goals": Goal,
+    "admission": HospitalEvent,
+    "responsible_organisation": Organisation,
 }
 
 
@@ -112,6 +117,22 @@ def build() -> None:
             notes=f"Opfølgning ({outcome}).",
             next_review=today + datetime.timedelta(days=60),
         )
+    # Mette was admitted: a discharge agreement with a task for Toften's caseworker.
+    admission = hospital_event_record(
+        actor=chp, plan_id=mette.pk, kind="admission", occurred_on=today
+    )
+    mette.refresh_from_db()
+    discharge_task_save(
+        actor=chp,
+        plan_id=mette.pk,
+        expected_version=mette.version,
+        data={
+            "admission": admission.pk,
+            "description": "Værelse klar på Toften.",
+            "responsible": _user("toften.caseworker").pk,
+            "due": today,
+        },
+    )
     handover_propose(
         actor=chp,
         plan_id=mette.pk,
@@ -174,6 +195,7 @@ class Visibility:
     reviews: set[int] = field(default_factory=set)
     consents: set[int] = field(default_factory=set)
     network_members: set[int] = field(default_factory=set)  # in the networks of plans it reads
+    discharge_tasks: set[int] = field(default_factory=set)  # of the plans it reads
 
 
 @dataclass
@@ -289,6 +311,9 @@ def visibility(role: Role) -> Visibility:
         consents=set(Consent.objects.filter(citizen_id__in=citizens).values_list("pk", flat=True)),
         network_members=set(
             NetworkMember.objects.filter(plan_id__in=plans).values_list("pk", flat=True)
+        ),
+        discharge_tasks=set(
+            DischargeTask.objects.filter(plan_id__in=plans).values_list("pk", flat=True)
         ),
     )
     if role.role == Membership.Role.MANAGER:

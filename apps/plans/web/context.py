@@ -211,7 +211,7 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
             .order_by("-expires_at")
             .first()
         )
-    page.discharge = discharge_agreements(plan)
+    page.discharge = discharge_agreements(plan, page.hospital_events)
     page.fast_start = fast_start_view(plan, today)
     page.consent_notices = consent_notices(
         citizen_id=plan.citizen_id,
