@@ -28,6 +28,7 @@ from apps.access.handovers import (
     handover_receiver_check,
 )
 from apps.citizens.services import organisations_covered
+from apps.coordination import transitions
 from apps.coordination.models import Handover
 from apps.core.exceptions import ApplicationError, Conflict
 from apps.notifications.models import Notification
@@ -75,8 +76,11 @@ def handover_propose(
     to_user_id: int,
     to_organisation_id: int | None = None,
     note: str = "",
+    transition: str | None = None,
 ) -> Handover:
-    """Offer the coordinator role to a caseworker; they are told at once."""
+    """Offer the coordinator role to a caseworker; they are told at once. ``transition``
+    marks the handover as a step on the citizen's path (a ``Transition.Kind``), which counts
+    once the handover is accepted (``apps.coordination.transitions``)."""
     from apps.notifications.reminders import handover_expires_at
 
     plan = access_plan_for_handover(actor, plan_id)
@@ -100,6 +104,7 @@ def handover_propose(
     )
     if len(note) > 2000:
         raise ApplicationError(_("At most 2000 characters."), fields={"note": [_("Too long.")]})
+    kind = transitions.transition_kind(transition)
     if Handover.objects.filter(plan=plan, state=State.PROPOSED).exists():
         raise _pending_exists()
     now = timezone.now()
@@ -126,6 +131,8 @@ def handover_propose(
         citizen_id=plan.citizen_id,
         detail={"transition": "proposed", "to_user": receiver.user.pk},
     )
+    if kind is not None:
+        transitions.handover_transition_mark(actor, handover, kind)
     notification_create(
         kind=K.HANDOVER_PROPOSED,
         recipient=receiver.user,
@@ -156,6 +163,7 @@ def _transition(
     for name, value in fields.items():
         setattr(handover, name, value)
     handover.save(update_fields=["state", "decided_at", *fields])
+    transitions.handover_transition_drop(handover)
     return handover, plan
 
 
@@ -181,10 +189,13 @@ def _live(handover: Handover) -> None:
 
 
 @transaction.atomic
-def handover_accept(*, actor: Actor, handover_id: int) -> Handover:
-    """The receiver takes over: the coordinator switches in the same transaction."""
+def handover_accept(*, actor: Actor, handover_id: int, receiving_note: str = "") -> Handover:
+    """The receiver takes over: the coordinator switches in the same transaction. A handover
+    marked as a transition becomes a step on the citizen's path today, with the receiving
+    side's note (``receiving_note``)."""
     visible = access_handover(actor, handover_id, Action.HANDOVER, record=False)
     handover_answer_check(actor, visible)
+    receiving_note = transitions.transition_note(receiving_note, "receiving_note")
 
     def check(handover: Handover) -> None:
         _live(handover)
@@ -210,6 +221,7 @@ def handover_accept(*, actor: Actor, handover_id: int) -> Handover:
         updated=timezone.now(),
     )
     _record_transition(actor, handover, plan)
+    transitions.handover_transition_accept(actor, handover, plan, receiving_note)
     today = timezone.localdate()
     recipients = {handover.from_user_id, handover.proposed_by_id} | set(
         Effort.objects.filter(plan=plan).values_list("responsible_id", flat=True)

@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         "UnusualReasonEnum": ["denied", "break_glass", "outside_plan"],
         "OrganisationKindEnum": "apps.organisations.models.Organisation.Kind",
         "HospitalEventKindEnum": "apps.coordination.models.HospitalEvent.Kind",
+        "TransitionKindEnum": "apps.coordination.models.Transition.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

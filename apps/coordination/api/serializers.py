@@ -3,13 +3,20 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review
+from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review, Transition
+from apps.coordination.transitions import handover_transition_kind
 from apps.core.api import fields as strict
 
 
 class HandoverSerializer(strict.ModelSerializer):
+    transition = serializers.SerializerMethodField(
+        help_text="The kind of transition on the citizen's path the handover is marked as "
+        "(it counts once accepted), or null."
+    )
+
     class Meta:
         model = Handover
         fields = [
@@ -27,14 +34,36 @@ class HandoverSerializer(strict.ModelSerializer):
             "created",
             "decided_at",
             "expires_at",
+            "transition",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Transition.Kind.choices, allow_null=True))
+    def get_transition(self, handover: Handover) -> str | None:
+        return handover_transition_kind(handover)
 
 
 class HandoverProposeSerializer(serializers.Serializer):
     to_user = strict.IdField()
     to_organisation = strict.IdField(required=False, allow_null=True)
     note = strict.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    transition = serializers.ChoiceField(
+        choices=Transition.Kind.choices,
+        required=False,
+        allow_null=True,
+        help_text="Mark the handover as a transition on the citizen's path; the note is its "
+        "note. It counts once the handover is accepted.",
+    )
+
+
+class HandoverAcceptSerializer(serializers.Serializer):
+    receiving_note = strict.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The receiving side's note, for a handover marked as a transition.",
+    )
 
 
 class HandoverDeclineSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.coordination.api import discharge as d
+from apps.coordination.api import transitions as t
 from apps.coordination.api import views as v
 from apps.notifications.api import views as n
 
@@ -41,6 +42,11 @@ urlpatterns = [
         "plans/<id:plan_pk>/discharge-tasks/<id:pk>/",
         d.DischargeTaskDetail.as_view(),
         name="discharge-task-detail",
+    ),
+    path(
+        "plans/<id:plan_pk>/transitions/",
+        t.TransitionList.as_view(),
+        name="transition-list",
     ),
     path("reports/effect/", v.EffectReport.as_view(), name="effect-report"),
     path("notifications/", n.NotificationList.as_view(), name="notification-list"),

@@ -11,6 +11,7 @@ from apps.coordination import effect, hospital, reviews, services
 from apps.coordination.api.serializers import (
     EffectQuerySerializer,
     EffectReportSerializer,
+    HandoverAcceptSerializer,
     HandoverDeclineSerializer,
     HandoverProposeSerializer,
     HandoverSerializer,
@@ -31,7 +32,7 @@ class PlanHandoverList(AccessView):
 
     def get(self, request, plan_pk):  # type: ignore[no-untyped-def]
         plan = access_plan(self.actor, plan_pk)
-        items = plan.handovers.all()[:50]
+        items = plan.handovers.select_related("transition")[:50]
         return Response({"results": HandoverSerializer(items, many=True).data, "next": None})
 
     @extend_schema(request=HandoverProposeSerializer, responses={201: HandoverSerializer})
@@ -45,6 +46,7 @@ class PlanHandoverList(AccessView):
             to_user_id=values["to_user"],
             to_organisation_id=values.get("to_organisation"),
             note=values.get("note", ""),
+            transition=values.get("transition"),
         )
         return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
@@ -64,7 +66,7 @@ class HandoverList(AccessView):
         responses=HandoverSerializer(many=True),
     )
     def get(self, request):  # type: ignore[no-untyped-def]
-        queryset = handovers_visible_to(self.actor)
+        queryset = handovers_visible_to(self.actor).select_related("transition")
         state = query_choice(request.query_params, "state", Handover.State.values)
         if state:
             queryset = queryset.filter(state=state)
@@ -82,9 +84,15 @@ class HandoverDetail(AccessView):
 class HandoverAccept(AccessView):
     serializer_class = HandoverSerializer
 
-    @extend_schema(request=None)
+    @extend_schema(request=HandoverAcceptSerializer)
     def post(self, request, pk):  # type: ignore[no-untyped-def]
-        handover = services.handover_accept(actor=self.actor, handover_id=pk)
+        data = HandoverAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        handover = services.handover_accept(
+            actor=self.actor,
+            handover_id=pk,
+            receiving_note=data.validated_data["receiving_note"],
+        )
         return Response(HandoverSerializer(handover).data)
 
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import MEETING_RATINGS, HospitalEvent, Review
+from apps.coordination.models import MEETING_RATINGS, HospitalEvent, Review, Transition
 from apps.coordination.web.readable import meeting_labels
 from apps.core.exceptions import ApplicationError
 from apps.organisations.models import Membership, Organisation
@@ -212,6 +212,15 @@ class HandoverProposeForm(KipForm):
             "that is not on the plan yet joins it when the handover is accepted."
         ),
     )
+    transition = forms.ChoiceField(
+        label=_("Transition"),
+        help_text=_(
+            "When the handover is part of a step on the citizen's path, for example from "
+            "shelter to own housing. It is shown on the path when the handover is accepted."
+        ),
+        choices=[("", _("Not a transition")), *Transition.Kind.choices],
+        required=False,
+    )
     note = forms.CharField(
         label=_("Note to the new coordinator"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -231,6 +240,16 @@ class HandoverProposeForm(KipForm):
     def receiver_ids(self) -> tuple[int, int]:
         user_id, organisation_id = self.cleaned_data["receiver"].split(":")
         return int(user_id), int(organisation_id)
+
+
+class HandoverAcceptForm(KipForm):
+    receiving_note = forms.CharField(
+        label=_("Your note as the receiving side"),
+        help_text=_("What you will carry on. It is shown with the transition on the path."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+    )
 
 
 class HandoverDeclineForm(KipForm):

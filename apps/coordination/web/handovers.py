@@ -24,9 +24,14 @@ from apps.access.handovers import (
     handovers_visible_to,
 )
 from apps.coordination import selectors, services
-from apps.coordination.models import Handover
+from apps.coordination.models import Handover, Transition
 from apps.coordination.web.common import allowed
-from apps.coordination.web.forms import HandoverDeclineForm, HandoverProposeForm, errors_onto
+from apps.coordination.web.forms import (
+    HandoverAcceptForm,
+    HandoverDeclineForm,
+    HandoverProposeForm,
+    errors_onto,
+)
 from apps.core.exceptions import ApplicationError
 from apps.plans.models import Plan
 from apps.web.decorators import acting
@@ -65,6 +70,7 @@ def handover_propose(request: HttpRequest, actor: Actor, pk: int) -> HttpRespons
                     to_user_id=user_id,
                     to_organisation_id=organisation_id,
                     note=form.cleaned_data["note"],
+                    transition=form.cleaned_data["transition"] or None,
                 )
             except ApplicationError as error:
                 errors_onto(form, error, RECEIVER_FIELDS)
@@ -107,13 +113,22 @@ def handover_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, actor: Actor, pk: int, *, error: str | None = None, status: int = 200
+    request: HttpRequest,
+    actor: Actor,
+    pk: int,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    accept_form: HandoverAcceptForm | None = None,
 ) -> HttpResponse:
     handover = access_handover(actor, pk)
     handover = _people(handovers_visible_to(actor)).get(pk=handover.pk)
     live = handover.state == Handover.State.PROPOSED and handover.expires_at > timezone.now()
     context = {
         "handover": handover,
+        # The step on the citizen's path the handover is marked as, if any.
+        "transition": Transition.objects.filter(handover=handover).first(),
+        "accept_form": accept_form or HandoverAcceptForm(),
         "plan": handover.plan,
         "live": live,
         "may_answer": live and allowed(lambda: handover_answer_check(actor, handover)),
@@ -136,9 +151,17 @@ def handover_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse
 @acting
 @require_POST
 def handover_accept(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    form = HandoverAcceptForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, actor, pk, status=400, accept_form=form)
     try:
-        handover = services.handover_accept(actor=actor, handover_id=pk)
+        handover = services.handover_accept(
+            actor=actor, handover_id=pk, receiving_note=form.cleaned_data["receiving_note"]
+        )
     except ApplicationError as error:
+        if "receiving_note" in (error.fields or {}):
+            errors_onto(form, error)
+            return _detail(request, actor, pk, status=error.status_code, accept_form=form)
         return _detail(request, actor, pk, error=error.detail, status=error.status_code)
     messages.success(request, _("You are now the plan's coordinator."))
     return redirect("plans:plan", handover.plan_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.coordination.web import discharge, effect, handovers, hospital, reviews
+from apps.coordination.web import discharge, effect, handovers, hospital, reviews, transitions
 
 app_name = "coordination"
 
@@ -24,6 +24,11 @@ urlpatterns = [
         "plans/<id:pk>/hospital-events/new/",
         hospital.hospital_event_new,
         name="hospital-event-new",
+    ),
+    path(
+        "plans/<id:pk>/transitions/new/",
+        transitions.transition_new,
+        name="transition-new",
     ),
     path(
         "plans/<id:pk>/discharge-tasks/new/",

@@ -4,7 +4,8 @@
 all in the one error shape of ``apps/core/api/errors.py``, and the headers it reads and sends:
 
 - 400, 401, 403 and 406 everywhere; 404 where the path names an object; 409 on writes made
-  for an organisation (a rule of the domain can refuse them); 413 and 415 where a body is read;
+  for an organisation (a rule of the domain can refuse them); 413 and 415 where a body is read
+  (also by a DELETE whose view says ``delete_body = True``, documented with its body);
   429 where the view throttles;
 - ``X-Organisation`` on views whose permission acts for an organisation (the permission class
   says so with ``acts_for_organisation = True``);
@@ -19,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, build_media_type_object
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
@@ -156,6 +157,23 @@ class ApiSchema(AutoSchema):
             parameters.append(IF_MATCH)
         return parameters
 
+    def reads_delete_body(self) -> bool:
+        # A DELETE that takes optional details (a view says so with ``delete_body``) reads
+        # them from a JSON body: drf-spectacular documents bodies only for POST, PUT, PATCH.
+        return self.method == "DELETE" and getattr(self.view, "delete_body", False)
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        body = super()._get_request_body(direction)
+        if body is None and self.reads_delete_body():
+            schema, required = self._get_request_for_media_type(
+                self.get_request_serializer(), direction
+            )
+            if schema is not None:
+                body = {"content": {"application/json": build_media_type_object(schema)}}
+                if required:
+                    body["required"] = True
+        return body
+
     def error_codes(self, responses: dict[str, Any]) -> list[str]:
         """The error answers this operation can give, beside those it documents itself."""
         authenticators = self.view.get_authenticators()
@@ -172,7 +190,8 @@ class ApiSchema(AutoSchema):
             codes.append("409")
         if self.if_match():
             codes += ["412", "428"]
-        if self.method in BODY_METHODS and self.get_request_serializer() is not None:
+        body = self.method in BODY_METHODS or self.reads_delete_body()
+        if body and self.get_request_serializer() is not None:
             codes += ["413", "415"]
         if self.view.get_throttles():
             codes.append("429")

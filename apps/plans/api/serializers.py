@@ -3,6 +3,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from apps.coordination.models import Transition
 from apps.core.api import fields as strict
 from apps.plans.faststart import days_to_first_effort
 from apps.plans.models import TEXT_LIMIT, Agreement, Effort, Goal, NetworkMember, Plan
@@ -211,5 +212,26 @@ class PlanCloseSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Plan.ClosedReason.choices)
 
 
-class ParticipantSerializer(serializers.Serializer):
+class ParticipantChangeSerializer(serializers.Serializer):
+    """A change of participants may be marked as a transition on the citizen's path."""
+
+    transition = serializers.ChoiceField(
+        choices=Transition.Kind.choices,
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="Mark the change as a transition on the citizen's path (with the "
+        "organisation joining or leaving).",
+    )
+    note = strict.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        help_text="The transition's note (only with transition).",
+    )
+
+
+class ParticipantSerializer(ParticipantChangeSerializer):
     organisation = strict.IdField()

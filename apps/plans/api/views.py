@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from apps.access.api import AccessView
 from apps.access.checks import access_plan
+from apps.coordination import transitions
 from apps.core.api.params import query_id
 from apps.core.api.schema import error_response
 from apps.core.exceptions import ApplicationError
@@ -13,6 +14,7 @@ from apps.plans.api.serializers import (
     AgreementSerializer,
     EffortSerializer,
     GoalSerializer,
+    ParticipantChangeSerializer,
     ParticipantSerializer,
     PlanCloseSerializer,
     PlanCreateSerializer,
@@ -134,11 +136,13 @@ class ParticipantList(AccessView):
     def post(self, request, plan_pk):  # type: ignore[no-untyped-def]
         data = ParticipantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = services.participant_add(
+        plan = transitions.participant_add_marked(
             actor=self.actor,
             plan_id=plan_pk,
             expected_version=self.expected_version(),
             organisation_id=data.validated_data["organisation"],
+            transition=data.validated_data.get("transition"),
+            note=data.validated_data["note"],
         )
         body = {"organisation": data.validated_data["organisation"]}
         return _with_etag(Response(body, status=status.HTTP_201_CREATED), plan)
@@ -147,13 +151,21 @@ class ParticipantList(AccessView):
 class ParticipantDetail(AccessView):
     serializer_class = ParticipantSerializer
     etag_methods = if_match_methods = ("DELETE",)
+    # The organisation leaving may be marked as a transition, with a note: in a JSON body,
+    # not the query string, so the note stays out of the addresses servers log.
+    delete_body = True
 
+    @extend_schema(request=ParticipantChangeSerializer)
     def delete(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
-        plan = services.participant_remove(
+        data = ParticipantChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = transitions.participant_remove_marked(
             actor=self.actor,
             plan_id=plan_pk,
             expected_version=self.expected_version(),
             organisation_id=pk,
+            transition=data.validated_data.get("transition"),
+            note=data.validated_data["note"],
         )
         return _with_etag(Response(status=status.HTTP_204_NO_CONTENT), plan)
 

@@ -21,6 +21,7 @@ from apps.audit.models import BreakGlass
 from apps.citizens.services import organisations_covered
 from apps.coordination.discharge import DischargeAgreements, discharge_agreements
 from apps.coordination.models import GoalRating, Handover, HospitalEvent, Review
+from apps.coordination.path import CitizenPath, citizen_path
 from apps.notifications.workdays import working_days_between
 from apps.organisations.models import Membership, Organisation
 from apps.plans.faststart import FastStart, fast_start_view
@@ -82,6 +83,7 @@ class PlanPage:
     discharge: DischargeAgreements | None = None  # admissions and their discharge agreements
     fast_start: FastStart | None = None  # the "Hurtig start" box
     consent_notices: list[ConsentNotice] = field(default_factory=list)  # consent running out
+    path: CitizenPath | None = None  # "Borgerens vej": the citizen's path over time
 
     @property
     def review_days_late(self) -> int:
@@ -212,6 +214,7 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
             .first()
         )
     page.discharge = discharge_agreements(plan, page.hospital_events)
+    page.path = citizen_path(plan)
     page.fast_start = fast_start_view(plan, today)
     page.consent_notices = consent_notices(
         citizen_id=plan.citizen_id,

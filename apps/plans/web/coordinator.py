@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods
 from apps.access import audit
 from apps.access.checks import Action, access_plan
 from apps.access.context import Actor
+from apps.coordination import transitions
+from apps.coordination.web.transitions import removal_forms, remove_auto_id
 from apps.core.exceptions import ApplicationError, PreconditionFailed
 from apps.plans import services
 from apps.plans.models import Plan
@@ -48,20 +50,26 @@ def participants_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpRespon
     if request.method == "POST":
         removing = request.POST.get("op") == "remove"
         form: VersionedForm = (
-            ParticipantRemoveForm(request.POST, auto_id=False)
+            ParticipantRemoveForm(request.POST, auto_id=remove_auto_id(request.POST))
             if removing
             else ParticipantAddForm(request.POST, addable=page.addable, section="participants")
         )
         status = 400
         if form.is_valid():
             version = form.cleaned_data["version"]
-            change = services.participant_remove if removing else services.participant_add
+            change = (
+                transitions.participant_remove_marked
+                if removing
+                else transitions.participant_add_marked
+            )
             try:
                 change(
                     actor=actor,
                     plan_id=plan.pk,
                     expected_version=version,
                     organisation_id=int(form.cleaned_data["organisation"]),
+                    transition=form.cleaned_data["transition"] or None,
+                    note=form.cleaned_data["note"],
                 )
             except PreconditionFailed:
                 return _participants_conflict(request, actor, plan.pk, form, url, removing)
@@ -75,7 +83,9 @@ def participants_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpRespon
         errors = (
             [*form.non_field_errors(), *form.errors.get("organisation", [])] if removing else []
         )
-        return _participants_form(request, actor, page, add, url, status, errors)
+        return _participants_form(
+            request, actor, page, add, url, status, errors, form if removing else None
+        )
     return _participants_form(request, actor, page, add, url, 200, [])
 
 
@@ -87,9 +97,10 @@ def _participants_form(
     url: str,
     status: int,
     errors: Any,
+    removing: VersionedForm | None = None,
 ) -> HttpResponse:
     audit.record_objects(actor, Action.VIEW, [page.plan])
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx and removing is None:  # type: ignore[attr-defined]
         sections.autofocus(add)
     return sections.render_section(
         request,
@@ -101,6 +112,7 @@ def _participants_form(
         form_action=url,
         errors=errors,
         focus=not page.addable,
+        remove_forms=removal_forms(page, removing),
     )
 
 
@@ -110,7 +122,12 @@ def _participants_conflict(
     current = plan_for_page(actor, plan_id)
     page = plan_page(actor, current)
     op = "remove" if removing else "add"
-    data = {"version": current.version, "organisation": form.cleaned_data["organisation"]}
+    data = {
+        "version": current.version,
+        "organisation": form.cleaned_data["organisation"],
+        "transition": form.cleaned_data["transition"],
+        "note": form.cleaned_data["note"],
+    }
     keep_mine = (
         ParticipantRemoveForm(data=data, auto_id=False)
         if removing

@@ -41,6 +41,7 @@ SECTIONS: dict[str, Any] = {
     "agreements": gettext_lazy("Agreements until the next meeting"),
     "network": gettext_lazy("Network and relatives"),
     "discharge": gettext_lazy("Discharge agreement"),
+    "path": gettext_lazy("The citizen's path"),
     "participants": gettext_lazy("Coordinator and participants"),
     "review": gettext_lazy("Next review"),
     "faststart": gettext_lazy("Fast start"),
