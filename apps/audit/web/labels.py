@@ -24,6 +24,7 @@ OBJECTS = {
     "hospital_event": _("admission or discharge"),
     "hospitalevent": _("admission or discharge"),
     "discharge_task": _("task of a discharge agreement"),
+    "transition": _("transition"),
     "notification": _("notification"),
     "accessevent": _("access log"),
     "breakglass": _("emergency access"),
