@@ -225,6 +225,11 @@ def test_a_consent_that_ran_out_is_recorded_once_and_the_coordinator_told(world,
     assert notice.plan_id == world.plan.pk
     assert notice.context["organisations"] == [CHP]
     assert inbox(world.participant) == []
+    # The managers of an organisation on the plan find it in the trail, done by the service.
+    trail = world.client(world.manager).get("/api/v1/audit/events/?action=consent").json()
+    assert [(e["object_type"], e["object_id"], e["actor"]) for e in trail["results"]][:1] == [
+        ("consent", str(consent.pk), None)
+    ]
 
 
 def test_the_coordinator_is_told_even_when_their_own_organisation_lost_its_cover(world, clock):

@@ -22,7 +22,9 @@ def _url(world: World) -> str:
 
 def _patch(world: World, body: Any, user: Any = None, etag: str | None = "current") -> Any:
     plan = Plan.objects.get(pk=world.plan.pk)
-    headers = {} if etag is None else {"HTTP_IF_MATCH": plan.etag if etag == "current" else etag}
+    headers: dict[str, Any] = {}
+    if etag is not None:
+        headers["HTTP_IF_MATCH"] = plan.etag if etag == "current" else etag
     return world.client(user or world.participant).patch(
         _url(world), body, format="json", **headers
     )

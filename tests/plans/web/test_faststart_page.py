@@ -59,7 +59,7 @@ def test_a_manager_sees_the_box_without_the_form(rich: RichWorld) -> None:
 def test_recording_it_shows_the_deadline(rich: RichWorld, htmx: bool) -> None:
     rich.plan.refresh_from_db()
     today = timezone.localdate()
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    headers: dict[str, Any] = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = _client(rich.participant).post(
         f"/plans/{rich.plan.pk}/fast-start/",
         {"version": rich.plan.version, "motivated_on": today.isoformat()},
