@@ -153,7 +153,7 @@ def test_with_htmx_the_section_comes_back_with_the_task_in_a_table(world: World)
 def test_a_due_date_before_the_admission_is_refused_on_the_field(world: World, htmx: bool) -> None:
     admission = admit(world, days_ago(3))
     before = state()
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    headers: dict[str, Any] = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = page_client(world.coordinator).post(
         _new(world), _form(world, admission, due=days_ago(5).isoformat()), **headers
     )
