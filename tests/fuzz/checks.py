@@ -127,6 +127,7 @@ RESOURCE = {
     "notifications": "notifications",
     "read": "notifications",
     "network": "network_members",
+    "transitions": "transitions",
     "discharge-tasks": "discharge_tasks",
 }
 # Ids that name an object, wherever they appear in an answer outside the audit trail.
@@ -198,7 +199,11 @@ def shown(case: Case, body: Any) -> Iterator[tuple[str, int]]:
             and isinstance(value, int)
             and not (key == "citizen" and path == "/api/v1/break-glass/")
         ):
-            yield KEYS[key], value
+            # On a plan's path a transition names the plan's accepted handover it rode on.
+            if key == "handover" and path.startswith("/api/v1/plans/"):
+                yield "plan_handovers", value
+            else:
+                yield KEYS[key], value
 
 
 def for_role(role: world.Role, before: world.Visibility | None = None) -> list[Callable[..., Any]]:

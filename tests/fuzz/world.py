@@ -36,9 +36,10 @@ from apps.citizens.models import Citizen, Consent
 from apps.citizens.services import consent_give, consent_withdraw
 from apps.coordination.discharge import discharge_task_save
 from apps.coordination.hospital import hospital_event_record
-from apps.coordination.models import DischargeTask, Handover, HospitalEvent, Review
+from apps.coordination.models import DischargeTask, Handover, HospitalEvent, Review, Transition
 from apps.coordination.reviews import review_record
 from apps.coordination.services import handover_propose
+from apps.coordination.transitions import transition_record
 from apps.notifications.models import Notification
 from apps.organisations.models import Membership, Organisation
 from apps.plans.models import Agreement, Effort, Goal, NetworkMember, Participation, Plan
@@ -61,6 +62,7 @@ ID_TABLES: dict[str, Any] = {
     "agreements": Agreement,
     "network": NetworkMember,
     "discharge-tasks": DischargeTask,
+    "transitions": Transition,
     "participants": Organisation,
     "organisations": Organisation,
     "reviews": Review,
@@ -133,12 +135,25 @@ def build() -> None:
             "due": today,
         },
     )
+    # A step on Mette's path, and a handover marked as the next one (not a step until
+    # accepted).
+    mette.refresh_from_db()
+    transition_record(
+        actor=chp,
+        plan_id=mette.pk,
+        expected_version=mette.version,
+        kind="hospital_to_home",
+        occurred_on=today,
+        organisation_id=_org("toften").pk,
+        note="Mette flytter fra afdelingen til Toften.",
+    )
     handover_propose(
         actor=chp,
         plan_id=mette.pk,
         to_user_id=_user("addiction.caseworker").pk,
         to_organisation_id=_org("addiction").pk,
         note="Mette ønsker Rusmiddelcentret som tovholder.",
+        transition="treatment_to_work",
     )
 
     jens = _plan_of("Jens Hansen")
@@ -196,6 +211,7 @@ class Visibility:
     consents: set[int] = field(default_factory=set)
     network_members: set[int] = field(default_factory=set)  # in the networks of plans it reads
     discharge_tasks: set[int] = field(default_factory=set)  # of the plans it reads
+    transitions: set[int] = field(default_factory=set)  # on the paths of plans it reads
 
 
 @dataclass
@@ -315,6 +331,7 @@ def visibility(role: Role) -> Visibility:
         discharge_tasks=set(
             DischargeTask.objects.filter(plan_id__in=plans).values_list("pk", flat=True)
         ),
+        transitions=set(Transition.objects.filter(plan_id__in=plans).values_list("pk", flat=True)),
     )
     if role.role == Membership.Role.MANAGER:
         members = set(Membership.objects.filter(organisation=org).values_list("user_id", flat=True))
