@@ -144,7 +144,8 @@ def generate(today: dt.date) -> None:
                     " due, done, created, updated)"
                     " select p.id, 'Aftale', %(user)s,"
                     " case when p.citizen_id %% %(other)s = 0 then %(today)s::date"
-                    "  else %(today)s::date + (1 + p.citizen_id %% 365)::int end, false, now(), now()"
+                    "  else %(today)s::date + (1 + p.citizen_id %% 365)::int end,"
+                    " false, now(), now()"
                     " from plans_plan p where p.citizen_id between %(start)s and %(end)s",
                     {**common, "start": start, "end": end},
                 )
