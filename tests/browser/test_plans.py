@@ -416,6 +416,8 @@ def test_the_plan_page_by_keyboard_alone(browsing):
         ".filter(e => e.offsetParent !== null).length"
     )
     page.keyboard.press("Enter")
+    # The skip link moves the focus to the content; Tab goes on from there.
+    expect(page.get_by_role("main")).to_be_focused()
     reached = 0
     for _ in range(200):
         page.keyboard.press("Tab")
