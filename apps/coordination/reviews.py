@@ -13,9 +13,6 @@ from django.utils.translation import gettext as _
 from apps.access import audit
 from apps.access.checks import Action, access_plan
 from apps.access.context import Actor
-
-# Hospital events have a module of their own; the name stays here for the callers of old.
-from apps.coordination.hospital import hospital_event_record  # noqa: F401
 from apps.coordination.models import (
     MEETING_RATINGS,
     GoalRating,
