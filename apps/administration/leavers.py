@@ -1,9 +1,9 @@
 """When someone leaves an organisation: nothing of theirs is left hanging.
 
 Their open handovers are cancelled and the other side is told; the plans they coordinate and
-the efforts and agreements they are responsible for there are listed, and the organisation's
-managers are told to reassign them (a plan keeps its coordinator until a handover is accepted:
-it is never without one).
+the efforts, agreements and discharge tasks they are responsible for there are listed, and the
+organisation's managers are told to reassign them (a plan keeps its coordinator until a
+handover is accepted: it is never without one).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.coordination.models import Handover
+from apps.coordination.models import DischargeTask, Handover
 from apps.coordination.services import handover_cancel_for_leaver
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_create
@@ -30,6 +30,7 @@ class Leaver:
     plans: list[int] = field(default_factory=list)
     efforts: list[int] = field(default_factory=list)
     agreements: list[int] = field(default_factory=list)
+    discharge_tasks: list[int] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -38,6 +39,7 @@ class Leaver:
             "plans_coordinated": len(self.plans),
             "efforts": len(self.efforts),
             "agreements": len(self.agreements),
+            "discharge_tasks": len(self.discharge_tasks),
         }
 
 
@@ -62,6 +64,11 @@ def work_left_by(*, user: Any, organisation: Organisation) -> Leaver:
                 open_plans, responsible=user, plan__participations__organisation=organisation
             ).values_list("pk", flat=True)
         ),
+        discharge_tasks=list(
+            DischargeTask.objects.filter(
+                open_plans, responsible=user, responsible_organisation=organisation, done=False
+            ).values_list("pk", flat=True)
+        ),
     )
 
 
@@ -77,7 +84,7 @@ def leaver_handle(*, user: Any, organisation: Organisation) -> Leaver:
     for handover_id in pending.values_list("pk", flat=True):
         handover_cancel_for_leaver(handover_id=handover_id, leaver_id=user.pk)
         leaver.handovers_cancelled.append(handover_id)
-    if leaver.plans or leaver.efforts or leaver.agreements:
+    if leaver.plans or leaver.efforts or leaver.agreements or leaver.discharge_tasks:
         managers = Membership.objects.filter(
             organisation=organisation, role=Membership.Role.MANAGER
         ).values_list("user_id", flat=True)

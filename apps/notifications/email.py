@@ -79,7 +79,8 @@ def _subject_and_body(notification: Notification) -> tuple[str, str]:
             _("A colleague has left: reassign their work"),
             _(
                 "A colleague no longer works in your organisation. Plans they coordinated and "
-                "efforts or agreements they were responsible for need a new person."
+                "efforts, agreements or discharge tasks they were responsible for need a new "
+                "person."
             ),
         ),
     }

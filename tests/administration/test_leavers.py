@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.audit.models import AccessEvent
-from apps.coordination.models import Handover
+from apps.coordination.models import DischargeTask, Handover, HospitalEvent
 from apps.coordination.services import handover_propose
 from apps.notifications.models import Notification
 from apps.organisations.models import Membership, RoleHistory
@@ -134,3 +135,45 @@ def test_one_cannot_deactivate_oneself_or_someone_of_another_organisation(aw):
     )
     both.refresh_from_db()
     assert both.is_active
+
+
+def test_the_leavers_discharge_tasks_are_listed_for_the_managers(aw):
+    world = aw.world
+    leaver = world.coordinator
+    addiction = world.orgs["addiction"]
+    today = timezone.localdate()
+    admission = HospitalEvent.objects.create(
+        plan=world.plan,
+        kind=HospitalEvent.Kind.ADMISSION,
+        occurred_on=today,
+        recorded_by=leaver,
+        recorded_for=addiction,
+    )
+
+    def task(done: bool) -> DischargeTask:
+        return DischargeTask.objects.create(
+            plan=world.plan,
+            admission=admission,
+            description="Medicin klar",
+            responsible=leaver,
+            responsible_organisation=addiction,
+            due=today,
+            done=done,
+            done_at=timezone.now() if done else None,
+            created_by=leaver,
+        )
+
+    open_task, _done_task = task(False), task(True)
+    browser = Client()
+    browser.force_login(aw.admin)
+    page = browser.get(f"/administration/people/{leaver.pk}/deactivate/", HTTP_ACCEPT_LANGUAGE="da")
+    assert "1 opgave i en udskrivningsaftale skal have en ny ansvarlig." in page.content.decode()
+    body = (
+        aw.client(aw.admin)
+        .post(f"/api/v1/admin/users/{leaver.pk}/deactivate/", {"reason": "Fratrådt"}, format="json")
+        .json()
+    )
+    assert body["discharge_tasks"] == [open_task.pk]
+    told = Notification.objects.get(kind="staff_left", recipient=world.manager)
+    assert told.context["discharge_tasks"] == 1
+    assert DischargeTask.objects.get(pk=open_task.pk).responsible == leaver

@@ -72,6 +72,7 @@ class LeaverSerializer(serializers.Serializer):
     plans = serializers.ListField(child=strict.IntegerField())
     efforts = serializers.ListField(child=strict.IntegerField())
     agreements = serializers.ListField(child=strict.IntegerField())
+    discharge_tasks = serializers.ListField(child=strict.IntegerField())
 
 
 class RolePeriodSerializer(strict.ModelSerializer):

@@ -115,13 +115,15 @@ def person_leave(request: HttpRequest, actor: Actor, pk: int, what: str) -> Http
                 "plans": len(leaver.plans),
                 "efforts": len(leaver.efforts),
                 "agreements": len(leaver.agreements),
+                "discharge_tasks": len(leaver.discharge_tasks),
             }
             messages.success(
                 request,
                 _(
                     "%(name)s no longer has access. %(handovers)s open handovers were cancelled; "
-                    "the managers have been told about %(plans)s plans, %(efforts)s efforts and "
-                    "%(agreements)s agreements that need a new person."
+                    "the managers have been told about %(plans)s plans, %(efforts)s efforts, "
+                    "%(agreements)s agreements and %(discharge_tasks)s discharge tasks that need "
+                    "a new person."
                 )
                 % values,
             )
