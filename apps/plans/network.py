@@ -3,7 +3,8 @@
 They are not users of the service: each is a name, a relation, how to reach them, what the
 citizen agrees they may be told, and whether they take part in meetings. Any caseworker of a
 participating organisation keeps the list, as with goals and agreements: each write is a plan
-write (the plan's version, ``If-Match``), checked and recorded by ``apps.access``.
+write (the plan's version, ``If-Match``), checked and recorded by ``apps.access``. The list is
+read, and a person taken off it, like any part of the plan (``plan_part_delete``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.access.checks import access_plan
 from apps.access.context import Actor
-from apps.plans.models import NetworkMember, Plan
+from apps.plans.models import NetworkMember
 
 # One rule for every plan part: the access check, the version compare-and-bump, the texts.
 from apps.plans.services import ExpectedVersion, _invalid, _part, _plan_part_write, _text
@@ -23,12 +24,6 @@ from apps.plans.services import ExpectedVersion, _invalid, _part, _plan_part_wri
 # Each text's limit, as the model holds it; name and relation are required.
 LIMITS = {"name": 200, "relation": 100, "contact": 200, "may_be_told": 2000}
 REQUIRED = ("name", "relation")
-
-
-def network_list(*, actor: Actor, plan_id: Any) -> tuple[Plan, list[NetworkMember]]:
-    """The plan's network, for whoever reads the plan (the read is recorded as a plan view)."""
-    plan = access_plan(actor, plan_id)
-    return plan, list(NetworkMember.objects.filter(plan=plan))
 
 
 def network_member_get(*, actor: Actor, plan_id: Any, member_id: Any) -> NetworkMember:
@@ -77,13 +72,3 @@ def network_member_save(
         member.takes_part = data["takes_part"]
     member.save()
     return member
-
-
-@transaction.atomic
-def network_member_delete(
-    *, actor: Actor, plan_id: Any, expected_version: ExpectedVersion, member_id: Any
-) -> Plan:
-    """Take a person off the plan's network (they stay in earlier reviews' frozen plans)."""
-    plan = _plan_part_write(actor, plan_id, expected_version)
-    _part(NetworkMember, plan, member_id).delete()
-    return plan

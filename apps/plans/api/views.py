@@ -204,7 +204,8 @@ class _PartDetail(AccessView):
     model: type
     save: staticmethod
     id_kwarg: str
-    etag_methods = if_match_methods = ("PATCH", "DELETE")
+    etag_methods: tuple[str, ...] = ("PATCH", "DELETE")
+    if_match_methods: tuple[str, ...] = ("PATCH", "DELETE")
 
     def patch(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
         data = self.get_serializer(data=request.data, partial=True)

@@ -56,6 +56,16 @@ class PartEdit(Edit):
     def delete_url(self, plan: Plan, part_id: Any) -> str:
         return reverse(f"plans:{self.url_prefix}-delete", args=[plan.pk, part_id])
 
+    def remove(self, actor: Actor, plan: Plan, part_id: Any, expected_version: int) -> None:
+        """Take the item off the plan (a plan write: the version is checked and bumped)."""
+        services.plan_part_delete(
+            actor=actor,
+            plan_id=plan.pk,
+            expected_version=expected_version,
+            model=self.model,
+            part_id=part_id,
+        )
+
 
 class GoalEdit(PartEdit):
     def form(self, page: PlanPage, *, part: Any, new: bool, **kwargs: Any) -> VersionedForm:
@@ -228,7 +238,15 @@ def part_delete(
     request: HttpRequest, actor: Actor, pk: int, part: int, section: str
 ) -> HttpResponse:
     """Remove a goal, an agreement or an own effort (``plan_part_delete``)."""
-    edit = PARTS[section]
+    return delete_part(request, actor, PARTS[section], pk, part)
+
+
+def delete_part(
+    request: HttpRequest, actor: Actor, edit: PartEdit, pk: int, part: int
+) -> HttpResponse:
+    """Remove an item of ``edit``'s section (``edit.remove``) with the version the button
+    sent: the section again when saved, the conflict view when the version is stale."""
+    section = edit.section
     plan = access_plan(actor, pk, Action.UPDATE, record=False)
     if plan.status == Plan.Status.CLOSED:
         return sections.closed(request, plan)
@@ -240,13 +258,7 @@ def part_delete(
     if item is None and version == plan.version:
         raise Http404
     try:
-        services.plan_part_delete(
-            actor=actor,
-            plan_id=plan.pk,
-            expected_version=version,
-            model=edit.model,
-            part_id=part,
-        )
+        edit.remove(actor, plan, part, version)
     except PreconditionFailed:
         return _delete_conflict(request, actor, edit, plan.pk, part)
     except NotFound as error:

@@ -9,19 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from apps.access.checks import Action, access_plan
 from apps.access.context import Actor
-from apps.core.exceptions import NotFound, PreconditionFailed
 from apps.plans import network
 from apps.plans.models import NetworkMember, Plan
-from apps.plans.web import sections
 from apps.plans.web.context import PlanPage
-from apps.plans.web.edits import PartEdit, _bad_delete, _delete_conflict, _edit_view
-from apps.plans.web.forms import DeleteForm, VersionedForm
+from apps.plans.web.edits import PartEdit, _edit_view, delete_part
+from apps.plans.web.forms import VersionedForm
 from apps.web.decorators import acting
 
 SECTION = "network"
@@ -83,22 +80,5 @@ network_edit = _edit_view(NETWORK)
 @acting
 @require_POST
 def network_delete(request: HttpRequest, actor: Actor, pk: int, part: int) -> HttpResponse:
-    """Take a person off the plan's network (``network_member_delete``)."""
-    plan = access_plan(actor, pk, Action.UPDATE, record=False)
-    if plan.status == Plan.Status.CLOSED:
-        return sections.closed(request, plan)
-    form = DeleteForm(request.POST, section=SECTION)
-    if not form.is_valid():
-        return _bad_delete(request, actor, plan, SECTION)
-    version = form.cleaned_data["version"]
-    if NETWORK.part(actor, plan, part, missing_ok=True) is None and version == plan.version:
-        raise Http404
-    try:
-        network.network_member_delete(
-            actor=actor, plan_id=plan.pk, expected_version=version, member_id=part
-        )
-    except PreconditionFailed:
-        return _delete_conflict(request, actor, NETWORK, plan.pk, part)
-    except NotFound as error:
-        raise Http404 from error
-    return sections.saved(request, actor, SECTION, plan.pk, version)
+    """Take a person off the plan's network (``plan_part_delete``)."""
+    return delete_part(request, actor, NETWORK, pk, part)
