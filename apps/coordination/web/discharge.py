@@ -24,8 +24,8 @@ from apps.core.exceptions import NotFound, PreconditionFailed
 from apps.plans.models import Plan
 from apps.plans.web import sections
 from apps.plans.web.context import PlanPage, plan_for_page, plan_page
-from apps.plans.web.edits import PartEdit, _bad_delete, _delete_conflict, _edit_view
-from apps.plans.web.forms import DateInput, DeleteForm, VersionedForm, person_name, set_choices
+from apps.plans.web.edits import PartEdit, _bad_delete, _edit_view, delete_part
+from apps.plans.web.forms import DateInput, VersionedForm, person_name, set_choices
 from apps.web.decorators import acting
 
 SECTION = "discharge"
@@ -120,6 +120,11 @@ class DischargeEdit(PartEdit):
             "done": part.done,
         }
 
+    def remove(self, actor: Actor, plan: Plan, part_id: Any, expected_version: int) -> None:
+        discharge.discharge_task_delete(
+            actor=actor, plan_id=plan.pk, expected_version=expected_version, task_id=part_id
+        )
+
     def save(self, actor: Actor, plan: Plan, part_id: Any, form: VersionedForm) -> None:
         discharge.discharge_task_save(
             actor=actor,
@@ -176,21 +181,4 @@ def discharge_task_done(request: HttpRequest, actor: Actor, pk: int, part: int) 
 @require_POST
 def discharge_task_delete(request: HttpRequest, actor: Actor, pk: int, part: int) -> HttpResponse:
     """Take a task off the discharge agreement (``discharge_task_delete``)."""
-    plan = access_plan(actor, pk, Action.UPDATE, record=False)
-    if plan.status == Plan.Status.CLOSED:
-        return sections.closed(request, plan)
-    form = DeleteForm(request.POST, section=SECTION)
-    if not form.is_valid():
-        return _bad_delete(request, actor, plan, SECTION)
-    version = form.cleaned_data["version"]
-    if DISCHARGE.part(actor, plan, part, missing_ok=True) is None and version == plan.version:
-        raise Http404
-    try:
-        discharge.discharge_task_delete(
-            actor=actor, plan_id=plan.pk, expected_version=version, task_id=part
-        )
-    except PreconditionFailed:
-        return _delete_conflict(request, actor, DISCHARGE, plan.pk, part)
-    except NotFound as error:
-        raise Http404 from error
-    return sections.saved(request, actor, SECTION, plan.pk, version)
+    return delete_part(request, actor, DISCHARGE, pk, part)
