@@ -8,33 +8,23 @@ the service: it names the kind, the plan's number and the date, no citizen data 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.notifications.models import Notification
+from apps.notifications.safety_texts import day_text
 
 K = Notification.Kind
 KINDS = frozenset({K.ADMISSION, K.READMISSION, K.DISCHARGE_TASK_DUE, K.DISCHARGE_TASK_ESCALATION})
 
 
-def _day(value: Any) -> str:
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            return ""
-    return date_format(value, "DATE_FORMAT") if isinstance(value, dt.date) else ""
-
-
 def _values(notification: Notification) -> dict[str, Any]:
     context = notification.context or {}
     return {
-        "day": _day(notification.due),
-        "discharged": _day(context.get("discharged_on")),
+        "day": day_text(notification.due),
+        "discharged": day_text(context.get("discharged_on")),
         "days": context.get("days") or settings.KIP_READMISSION_DAYS,
         "plan": notification.plan_id or "",
     }

@@ -31,7 +31,8 @@ KINDS = frozenset(
 )
 
 
-def _day(value: Any) -> str:
+def day_text(value: Any) -> str:
+    """A date (or its ISO text, as a notice's context keeps it) as the reader writes it."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
@@ -43,9 +44,9 @@ def _day(value: Any) -> str:
 def _values(notification: Notification) -> dict[str, Any]:
     context = notification.context or {}
     return {
-        "day": _day(notification.due),
-        "expires": _day(context.get("expires_on")),
-        "since": _day(context.get("since")),
+        "day": day_text(notification.due),
+        "expires": day_text(context.get("expires_on")),
+        "since": day_text(context.get("since")),
         "days": context.get("days") or 0,
         "organisations": ", ".join(context.get("organisations") or []),
         "plan": notification.plan_id or context.get("plan") or "",
