@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.access import audit
@@ -130,8 +131,6 @@ def _occurred_on(plan: Plan, value: Any) -> dt.date:
         raise _invalid("occurred_on", _("This date cannot lie in the future."), "date_in_future")
     began = plan_began(plan)
     if value < began:
-        from django.utils.formats import date_format
-
         raise _invalid(
             "occurred_on",
             _("The plan began on %(day)s; a transition cannot lie before it.")
@@ -214,6 +213,16 @@ def _mark_participant_change(
     return item
 
 
+def _participant_mark(transition: Any, note: Any) -> tuple[str | None, str]:
+    """The kind and note a change of participants is marked with (no kind: not marked; a
+    note needs a kind)."""
+    kind = transition_kind(transition)
+    text = transition_note(note)
+    if kind is None and text:
+        raise _invalid("transition", _("Choose the kind of transition the note is about."))
+    return kind, text
+
+
 @transaction.atomic
 def participant_add_marked(
     *,
@@ -226,10 +235,7 @@ def participant_add_marked(
 ) -> Plan:
     """``participant_add``, marked as a transition when ``transition`` names a kind (then
     with ``note``): the organisation joins and the step is on the path, in one transaction."""
-    kind = transition_kind(transition)
-    text = transition_note(note)
-    if kind is None and text:
-        raise _invalid("transition", _("Choose the kind of transition the note is about."))
+    kind, text = _participant_mark(transition, note)
     plan = plan_services.participant_add(
         actor=actor,
         plan_id=plan_id,
@@ -252,10 +258,7 @@ def participant_remove_marked(
     note: Any = "",
 ) -> Plan:
     """``participant_remove``, marked as a transition when ``transition`` names a kind."""
-    kind = transition_kind(transition)
-    text = transition_note(note)
-    if kind is None and text:
-        raise _invalid("transition", _("Choose the kind of transition the note is about."))
+    kind, text = _participant_mark(transition, note)
     plan = plan_services.participant_remove(
         actor=actor,
         plan_id=plan_id,
