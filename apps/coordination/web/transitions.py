@@ -21,7 +21,8 @@ from apps.plans.models import Plan
 from apps.plans.web import sections
 from apps.plans.web.context import COORDINATE, PlanPage
 from apps.plans.web.edits import _edit_view
-from apps.plans.web.forms import DateInput, ParticipantRemoveForm, VersionedForm, set_choices
+from apps.plans.web.forms import DateInput, VersionedForm, set_choices
+from apps.plans.web.participant_forms import ParticipantRemoveForm
 
 SECTION = "path"
 

@@ -25,13 +25,8 @@ from apps.plans import services
 from apps.plans.models import Plan
 from apps.plans.web import sections
 from apps.plans.web.context import COORDINATE, PlanPage, plan_for_page, plan_page
-from apps.plans.web.forms import (
-    CloseForm,
-    ParticipantAddForm,
-    ParticipantRemoveForm,
-    VersionedForm,
-    put_errors,
-)
+from apps.plans.web.forms import CloseForm, VersionedForm, put_errors
+from apps.plans.web.participant_forms import ParticipantAddForm, ParticipantRemoveForm
 from apps.web.decorators import acting
 
 
