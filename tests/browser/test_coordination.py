@@ -282,7 +282,9 @@ def test_a_discharge_prompts_the_coordinator_on_my_work(browsing):
     expect(psychiatry.get_by_text("Udskrivningen er registreret.")).to_be_visible()
 
     coordinator = browsing().login("chp.caseworker")
-    heading = coordinator.get_by_role("heading", name="Indlæggelser og udskrivninger at handle på")
+    heading = coordinator.get_by_role(
+        "heading", name="Indlæggelser og udskrivninger, der kræver handling"
+    )
     expect(heading).to_be_visible()
     expect(coordinator.get_by_role("link", name="Mette Jensen").first).to_be_visible()
     axe_check(coordinator, context="My work with a review prompt")

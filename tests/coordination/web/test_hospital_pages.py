@@ -100,7 +100,7 @@ def test_a_discharge_prompts_the_coordinator_on_my_work_and_in_the_inbox(world):
     assert (prompt.kind, prompt.recipient) == ("review_prompted", world.coordinator)
     client = page_client(world.coordinator, language="da")
     my_work = client.get("/").content.decode()
-    heading = "Indlæggelser og udskrivninger at handle på"
+    heading = "Indlæggelser og udskrivninger, der kræver handling"
     section = my_work.split(heading)[1].split("<h2>")[0]
     assert f'href="/plans/{world.plan.pk}/">{world.citizen.name}</a>' in section
     inbox = client.get("/notifications/").content.decode()
