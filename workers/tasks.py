@@ -13,11 +13,11 @@ def sweep() -> None:
 
 @shared_task(ignore_result=True)
 def notifications_deliver(notification_ids: list[int]) -> None:
-    """Deliver a batch; each notification is claimed on its own, so a retry repeats nothing."""
-    from apps.notifications.delivery import notification_deliver
+    """Deliver a batch: claimed as a whole, only the rows this worker claimed are sent, so a
+    retry or a second worker given the same ids repeats nothing."""
+    from apps.notifications.delivery import notifications_deliver as deliver
 
-    for notification_id in notification_ids:
-        notification_deliver(notification_id=int(notification_id))
+    deliver(notification_ids=[int(pk) for pk in notification_ids])
 
 
 @shared_task(ignore_result=True)

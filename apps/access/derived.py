@@ -20,8 +20,10 @@ notifications) or listed across plans come through ``plan_objects_in_reach``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import Permission
 from django.db.models import (
     BooleanField,
     Exists,
@@ -109,14 +111,55 @@ def consent_covers_organisation(
 def notification_in_reach_of_recipient(notification: Any) -> bool:
     """Whether the recipient, acting for any of their organisations, may still see what the
     notification is about (break-the-glass aside). Decides whether it is e-mailed at all."""
-    from apps.access.handovers import notifications_visible_to
-    from apps.organisations.models import Membership
-
     if notification.plan_id is None:
         return True
-    user = notification.recipient
-    for membership in Membership.objects.filter(user=user).select_related("organisation"):
-        actor = Actor(user=user, organisation=membership.organisation, role=membership.role)
-        if notifications_visible_to(actor).filter(pk=notification.pk).exists():
-            return True
-    return False
+    return notification.pk in notifications_in_reach_of_recipients([notification.pk])
+
+
+def notifications_in_reach_of_recipients(notification_ids: Iterable[int]) -> set[int]:
+    """The ids among these that each one's recipient may still see in their inbox, acting for
+    any organisation they belong to: the rule of ``notifications_visible_to`` (no
+    break-the-glass), asked of a whole batch of recipients in one query, for delivery.
+
+    A notice about no plan is the person's own. One about a plan needs a membership in a role
+    that reads citizen data (``Actor.reads_citizen_data``) whose organisation the citizen's
+    consent in force covers, and that takes part in the plan (a guardian grant) or is the
+    organisation a handover the notice is about is offered to.
+    """
+    from apps.notifications.models import Notification
+    from apps.organisations.models import Membership
+    from apps.plans.models import PlanGroupObjectPermission
+
+    view_plan = (
+        Permission.objects.filter(
+            content_type__app_label="plans", content_type__model="plan", codename="view_plan"
+        )
+        .order_by()
+        .values("pk")
+    )
+    # Inside the membership's subqueries: OuterRef is the membership, OuterRef(OuterRef) the
+    # notification.
+    covered = Exists(
+        Consent.objects.in_force().filter(
+            citizen_id=OuterRef(OuterRef("plan__citizen_id")),
+            organisations=OuterRef("organisation_id"),
+        )
+    )
+    granted = Exists(
+        PlanGroupObjectPermission.objects.filter(
+            content_object_id=OuterRef(OuterRef("plan_id")),
+            group_id=OuterRef("organisation__group_id"),
+            permission_id=Subquery(view_plan),
+        )
+    )
+    receiving = Q(organisation_id=OuterRef("handover__to_organisation_id"))
+    acting = Membership.objects.filter(
+        user_id=OuterRef("recipient_id"),
+        role__in=(Membership.Role.CASEWORKER, Membership.Role.MANAGER),
+    ).filter(covered, granted | receiving)
+    ids = list(notification_ids)
+    return set(
+        Notification.objects.filter(pk__in=ids)
+        .filter(Q(plan__isnull=True) | Exists(acting))
+        .values_list("pk", flat=True)
+    )

@@ -6,6 +6,8 @@ the reader to the service, where access is checked and logged.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import translation
@@ -102,19 +104,57 @@ def recipient_language(user_id: int) -> str:
     return preference.language if preference else "da"
 
 
-def notification_email_send(*, notification: Notification) -> bool:
-    """Send the e-mail; False if the recipient has no address or does not want e-mail."""
+def _preference(user: Any) -> NotificationPreference | None:
+    # Read with the recipient (select_related) when delivering a batch: no query of its own.
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return None
+
+
+class NotificationEmail(EmailMessage):
+    """A notification's e-mail that notes its id in ``taken`` when a backend takes it up.
+
+    Django's backends (SMTP, file, console, memory) build each message's MIME text just before
+    they send it, one after the other; so when sending a batch fails part way, the ids noted
+    before the last one are the e-mails that went out.
+    """
+
+    def __init__(self, *args: Any, notification_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notification_id = notification_id
+        self.taken: list[int] | None = None
+
+    def message(self, *args: Any, **kwargs: Any) -> Any:
+        if self.taken is not None:
+            self.taken.append(self.notification_id)
+        return super().message(*args, **kwargs)
+
+
+def notification_email_message(notification: Notification) -> NotificationEmail | None:
+    """The e-mail of a notification, in its recipient's language; None if the recipient has
+    no address or does not want e-mail."""
     user = notification.recipient
-    preference = NotificationPreference.objects.filter(user_id=user.pk).first()
+    preference = _preference(user)
     if not user.email or (preference is not None and not preference.email):
-        return False
+        return None
     with translation.override(preference.language if preference else "da"):
         subject, body = _subject_and_body(notification)
-    EmailMessage(
+    return NotificationEmail(
         subject,
         body,
         settings.DEFAULT_FROM_EMAIL,
         [user.email],
         headers={"X-KIP-Notification": str(notification.pk)},
-    ).send(fail_silently=False)
+        notification_id=notification.pk,
+    )
+
+
+def notification_email_send(*, notification: Notification) -> bool:
+    """Send the e-mail on its own; False if the recipient has no address or does not want it.
+    (Delivery sends a batch over one connection instead: ``apps.notifications.delivery``.)"""
+    message = notification_email_message(notification)
+    if message is None:
+        return False
+    message.send(fail_silently=False)
     return True

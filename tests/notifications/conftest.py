@@ -1,0 +1,1 @@
+from tests.lapse import lapsing  # noqa: F401  (a fixture)
