@@ -42,4 +42,5 @@ WORKDIR /app
 USER kip
 EXPOSE 8000
 ENTRYPOINT ["/app/bin/docker-entrypoint"]
-CMD ["gunicorn", "kip_service.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# gunicorn's processes, threads and timeouts: kip_service/gunicorn.conf.py (KIP_WEB_* variables).
+CMD ["gunicorn", "kip_service.wsgi:application", "--config=kip_service/gunicorn.conf.py", "--bind=0.0.0.0:8000"]

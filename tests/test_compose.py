@@ -79,6 +79,26 @@ def test_web_serves_the_wsgi_application() -> None:
     assert callable(getattr(module, attribute))
 
 
+def test_web_takes_its_settings_from_the_gunicorn_config() -> None:
+    """Processes, threads and timeouts come from kip_service/gunicorn.conf.py (the KIP_WEB_*
+    variables), in compose and in the image's own command alike, not from fixed options."""
+    args = argv(SERVICES["web"])
+    configs = [a.removeprefix("--config=") for a in args if a.startswith("--config=")]
+    assert configs == ["kip_service/gunicorn.conf.py"]
+    source = (ROOT / configs[0]).read_text()
+    fixed = ("--workers", "-w", "--threads", "--worker-class", "-k", "--timeout", "--max-requests")
+    assert not [a for a in args if a.split("=")[0] in fixed]
+    cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    assert cmd
+    assert f"--config={configs[0]}" in yaml.safe_load(cmd.group(1))
+    passed = [k for k in SERVICES["web"]["environment"] if k.startswith("KIP_WEB_")]
+    assert len(passed) == 8
+    for name in [*passed, "WEB_CONCURRENCY"]:
+        assert f'"{name}"' in source, f"{name} is passed to web but gunicorn.conf.py ignores it"
+    # Docker waits past gunicorn's default graceful timeout (30 s) before it kills.
+    assert int(SERVICES["web"]["stop_grace_period"].removesuffix("s")) > 30
+
+
 def test_web_healthcheck_hits_a_real_route(client: Any) -> None:
     test = " ".join(SERVICES["web"]["healthcheck"]["test"])
     path = re.search(r"http://127\.0\.0\.1:8000(/\S*?)['\"]", test)
