@@ -15,7 +15,7 @@ from apps.coordination.services import handover_accept, handover_propose, handov
 from apps.core.exceptions import ApplicationError
 from apps.plans.models import Participation, Plan
 from tests.conftest import World
-from tests.helpers import API, assert_error, build_rich_world
+from tests.helpers import API, RichWorld, assert_error, build_rich_world
 
 
 def propose(world: World, **body: Any) -> Any:
@@ -177,11 +177,11 @@ def test_the_service_marks_a_proposal(world: World) -> None:
 # --- on a change of participants ---------------------------------------------------------------
 
 
-def participants(world: World) -> str:
+def participants(world: World | RichWorld) -> str:
     return f"{API}/plans/{world.plan.pk}/participants/"
 
 
-def etag(world: World) -> str:
+def etag(world: World | RichWorld) -> str:
     world.plan.refresh_from_db()
     return world.plan.etag
 
