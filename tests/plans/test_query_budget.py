@@ -1,0 +1,68 @@
+"""Statement budgets of the plan endpoints as a caseworker with one membership sends them.
+
+Token authentication (a real key, not a forced user), so the token and the memberships are
+counted. Today: the token with its user, the memberships, the plan with any break-the-glass
+grant, the audit insert, then one statement per part of the plan (participants, goals,
+efforts, agreements, network) for the detail; the list reads the break-the-glass grants
+first, then the page and its participants.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from apps.plans.models import Agreement, Effort, Goal, NetworkMember
+from tests.conftest import World
+from tests.helpers import API
+from tests.plans.test_queries import _bulk_plans
+
+# The detail's audit insert runs in its own atomic block: inside the test's transaction that
+# is a savepoint and its release, two statements a served request does not send (9 there).
+DETAIL_BUDGET = 11
+LIST_BUDGET = 6
+
+
+def _token_client(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def _statements(client: APIClient, path: str) -> int:
+    """Statements of the second request: the first fills per-process caches."""
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("n", [1, 10, 100])
+def test_plan_detail_budget(world: World, n: int) -> None:
+    plan, user = world.plan, world.coordinator
+    NetworkMember.objects.bulk_create(
+        NetworkMember(plan=plan, name=f"Person {i}", relation="ven") for i in range(n)
+    )
+    Goal.objects.bulk_create(Goal(plan=plan, text=f"Mål {i}") for i in range(n))
+    Agreement.objects.bulk_create(
+        Agreement(plan=plan, text=f"Aftale {i}", responsible=user) for i in range(n)
+    )
+    Effort.objects.bulk_create(
+        Effort(plan=plan, organisation=world.orgs["addiction"], responsible=user, description="x")
+        for _ in range(n)
+    )
+    client = _token_client(world.participant)
+    assert _statements(client, f"{API}/plans/{plan.pk}/") <= DETAIL_BUDGET
+
+
+@pytest.mark.parametrize("n", [1, 10, 100])
+def test_plan_list_budget(world: World, n: int) -> None:
+    _bulk_plans(world, n - 1)
+    client = _token_client(world.participant)
+    # SQLite splits the audit insert of a large page into batches of its variable limit.
+    extra = 1 if connection.vendor == "sqlite" and n > 10 else 0
+    assert _statements(client, f"{API}/plans/?page_size=200") <= LIST_BUDGET + extra
