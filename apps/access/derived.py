@@ -108,14 +108,6 @@ def consent_covers_organisation(
     return Exists(Consent.objects.in_force(at).filter(citizen=citizen, organisations=organisation))
 
 
-def notification_in_reach_of_recipient(notification: Any) -> bool:
-    """Whether the recipient, acting for any of their organisations, may still see what the
-    notification is about (break-the-glass aside). Decides whether it is e-mailed at all."""
-    if notification.plan_id is None:
-        return True
-    return notification.pk in notifications_in_reach_of_recipients([notification.pk])
-
-
 def notifications_in_reach_of_recipients(notification_ids: Iterable[int]) -> set[int]:
     """The ids among these that each one's recipient may still see in their inbox, acting for
     any organisation they belong to: the rule of ``notifications_visible_to`` (no

@@ -99,11 +99,6 @@ def _subject_and_body(notification: Notification) -> tuple[str, str]:
     return f"[KIP] {subject}", f"{body % values}\n\n{footer}\n"
 
 
-def recipient_language(user_id: int) -> str:
-    preference = NotificationPreference.objects.filter(user_id=user_id).first()
-    return preference.language if preference else "da"
-
-
 def _preference(user: Any) -> NotificationPreference | None:
     # Read with the recipient (select_related) when delivering a batch: no query of its own.
     try:
@@ -148,13 +143,3 @@ def notification_email_message(notification: Notification) -> NotificationEmail 
         headers={"X-KIP-Notification": str(notification.pk)},
         notification_id=notification.pk,
     )
-
-
-def notification_email_send(*, notification: Notification) -> bool:
-    """Send the e-mail on its own; False if the recipient has no address or does not want it.
-    (Delivery sends a batch over one connection instead: ``apps.notifications.delivery``.)"""
-    message = notification_email_message(notification)
-    if message is None:
-        return False
-    message.send(fail_silently=False)
-    return True
