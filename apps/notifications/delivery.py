@@ -80,8 +80,9 @@ def notifications_deliver(*, notification_ids: Iterable[int]) -> list[int]:
     is e-mailed (if the recipient has an address, wants e-mail, and may still see what it is
     about) and the batch is marked delivered. Returns the ids this call delivered.
 
-    Queries per batch, however large: the claim, one read of the rows with their recipients
-    and preferences, one consent check for those about a plan, one UPDATE.
+    Queries per batch: the claim, one read of the rows with their recipients and preferences,
+    one consent check for those about a plan, one UPDATE per e-mail sent (so that a kill
+    between sending and marking repeats at most one e-mail), one UPDATE marking the batch.
     """
     claim = notifications_claim(notification_ids=notification_ids)
     if not claim.ids:
@@ -107,28 +108,26 @@ def notifications_deliver(*, notification_ids: Iterable[int]) -> list[int]:
     done = {n.pk for n in rows} - {m.notification_id for m in messages}
     emailed: list[int] = []
     try:
-        _send(messages, emailed)
+        _send(messages, emailed, claim)
     finally:
         # Also after a failed send: what went out is recorded, the rest waits out the lease.
         delivered = _mark_delivered(claim, done | set(emailed), emailed)
     return delivered
 
 
-def _send(messages: list[NotificationEmail], sent: list[int]) -> None:
-    """Send the batch in one call over one connection, filling ``sent`` with the ids that went
-    out. If the backend fails part way, the message it was taking up when it failed, and any
-    after it, are not in ``sent``: they wait for the lease to run out and are sent again."""
+def _send(messages: list[NotificationEmail], sent: list[int], claim: Claim) -> None:
+    """Send over one connection, one message at a time, each recorded as e-mailed (under our
+    claim) as soon as it went out, filling ``sent``: a worker killed mid-batch, or a backend
+    failing part way, sends again at most the message it was sending."""
     if not messages:
         return
-    taken: list[int] = []
-    for message in messages:
-        message.taken = taken
-    try:
-        get_connection(fail_silently=False).send_messages(messages)
-    except Exception:
-        sent.extend(taken[:-1])
-        raise
-    sent.extend(m.notification_id for m in messages)
+    with get_connection(fail_silently=False) as connection:
+        for message in messages:
+            connection.send_messages([message])
+            Notification.objects.filter(pk=message.notification_id, claim_token=claim.token).update(
+                email_sent_at=timezone.now()
+            )
+            sent.append(message.notification_id)
 
 
 def _mark_delivered(claim: Claim, ids: set[int], emailed: list[int]) -> list[int]:

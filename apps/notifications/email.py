@@ -108,22 +108,11 @@ def _preference(user: Any) -> NotificationPreference | None:
 
 
 class NotificationEmail(EmailMessage):
-    """A notification's e-mail that notes its id in ``taken`` when a backend takes it up.
-
-    Django's backends (SMTP, file, console, memory) build each message's MIME text just before
-    they send it, one after the other; so when sending a batch fails part way, the ids noted
-    before the last one are the e-mails that went out.
-    """
+    """A notification's e-mail, knowing which notification it is."""
 
     def __init__(self, *args: Any, notification_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.notification_id = notification_id
-        self.taken: list[int] | None = None
-
-    def message(self, *args: Any, **kwargs: Any) -> Any:
-        if self.taken is not None:
-            self.taken.append(self.notification_id)
-        return super().message(*args, **kwargs)
 
 
 def notification_email_message(notification: Notification) -> NotificationEmail | None:
