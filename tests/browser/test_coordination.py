@@ -60,6 +60,7 @@ def test_the_coordinator_records_reviews_and_reads_what_changed(browsing):
 
     # A form sent without the date of the next review is shown again with the message there.
     page.get_by_role("link", name="Registrér et opfølgningsmøde").click()
+    expect(page.get_by_role("button", name="Gem opfølgningen")).to_be_visible()
     axe_check(page, context="review form")
     screenshot(page, "review-form-desktop")
     page.get_by_label("fortsæt").check()
