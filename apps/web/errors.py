@@ -2,17 +2,22 @@
 
 The 403, 404 and 500 pages are the templates ``403.html``, ``404.html`` and ``500.html`` that
 Django's default handlers render; with DEBUG off (the default) nobody sees a traceback,
-settings or the list of URL patterns.
+settings or the list of URL patterns. ``server_error`` answers a database out of reach with
+a 503 instead (``503.html``, or the API's JSON).
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
 
 from apps.access.logins import locked_out_message, retry_after_seconds
+from apps.core import outage
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -37,4 +42,22 @@ def lockout_response(
             request, "web/locked_out.html", {"message": message, "seconds": seconds}, status=status
         )
     response["Retry-After"] = str(seconds)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: Django calls it while handling the exception, so ``sys.exc_info()``
+    names it. A database out of reach (a restart, a failover) is a 503 with Retry-After, not
+    an error of ours: JSON under ``/api/`` (an error in a middleware, before DRF's handler),
+    a page elsewhere, rendered without the request (nothing that could query again)."""
+    if not outage.is_database_outage(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"code": outage.CODE, "detail": outage.outage_detail(), "fields": {}}, status=503
+        )
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
     return response

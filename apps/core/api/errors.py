@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.core import outage
 from apps.core.exceptions import ApplicationError
 
 
@@ -47,12 +48,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     from apps.access.audit import record_denied
 
     request = context.get("request")
-    record_denied(exc, request)
     if request is not None:
         # Errors are JSON whatever was asked for (?format=csv, ?format=html, Accept): the
         # renderer chosen for the answer would otherwise write this dict as CSV or a page.
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
+    if outage.is_database_outage(exc):
+        # The database is out of reach (apps/core/outage.py): nothing to record it in either.
+        response = Response(
+            {"code": outage.CODE, "detail": outage.outage_detail(), "fields": {}},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return response
+    record_denied(exc, request)
 
     if isinstance(exc, ApplicationError):
         return Response(
