@@ -1,5 +1,6 @@
 # KIP service. `make run` starts the embedded service, `make test` runs the test suite.
-# Everything runs from the virtualenv in .venv, (re)installed only when pyproject.toml changes.
+# Everything runs from the virtualenv in .venv, installed from the lock file requirements/dev.txt
+# (exact versions with hashes; `make lock` regenerates it) and reinstalled when it changes.
 
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
@@ -11,7 +12,7 @@ HOST ?= 127.0.0.1
 export PORT HOST
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run prepare test lint bench messages
+.PHONY: help venv lock run prepare test lint bench messages
 
 help:
 	@echo "make run                 start the embedded service (web + worker + beat) on PORT ($(PORT))"
@@ -19,16 +20,33 @@ help:
 	@echo "make lint                ruff check, ruff format --check, mypy"
 	@echo "make bench NAME=plans    run bench/<NAME>.py (results in bench/RESULTS.md)"
 	@echo "make messages            extract Danish strings into locale/da and compile the catalogue"
-	@echo "make venv                create .venv and install the project with its dev extras"
+	@echo "make venv                create .venv and install the locked dependencies and the project"
+	@echo "make lock                regenerate requirements/*.txt from pyproject.toml (UPGRADE=1: newest)"
 
 $(PYTHON):
 	$(PYTHON3) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PYTHON)
-	$(PYTHON) -m pip install --quiet -e '.[dev]'
+# Only what the lock names, each file checked against its hash; then the project itself, and
+# pip check (a dependency added to pyproject.toml but not locked fails here: run make lock).
+$(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PYTHON) -m pip install --quiet --no-deps -e .
+	$(PYTHON) -m pip check
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+# The lock files, from PyPI alone (no local pip configuration): dev.txt has the dev extras,
+# base.txt only what the service runs (the Dockerfile installs it). base.txt starts from
+# dev.txt's pins, so both name the same versions. Pins are kept unless UPGRADE=1.
+LOCK_ENV := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= CUSTOM_COMPILE_COMMAND="make lock"
+LOCK     := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	$(if $(UPGRADE),--upgrade)
+lock: | $(PYTHON)
+	test -x $(VENV)/bin/pip-compile || $(PYTHON) -m pip install --quiet pip-tools
+	env $(LOCK_ENV) $(LOCK) --extra dev -o requirements/dev.txt pyproject.toml
+	cp requirements/dev.txt requirements/base.txt
+	env $(LOCK_ENV) $(LOCK) -o requirements/base.txt pyproject.toml
 
 # Embedded mode: SQLite file and filesystem broker under KIP_VAR_DIR (default ./var).
 # DEBUG stays off (KIP_DEBUG=1 for development); the demo data is what embedded mode is for,

@@ -193,7 +193,10 @@ def test_secret_files_are_documented() -> None:
 def test_dockerfile_builds_what_compose_runs() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.MULTILINE)
-    assert "pip install ." in dockerfile
+    # The lock's exact versions with their hashes, then the project without resolving again.
+    assert "pip install --require-hashes -r requirements/base.txt" in dockerfile
+    assert "pip install --no-deps ." in dockerfile
+    assert (ROOT / "requirements/base.txt").exists()
     assert "collectstatic" in dockerfile
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.MULTILINE), "run as a non-root user"
     module = re.search(r"DJANGO_SETTINGS_MODULE=([\w.]+)", dockerfile)
