@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.db.models import (
     BooleanField,
     Case,
@@ -31,6 +31,8 @@ from apps.access.context import Actor
 from apps.audit.models import AccessEvent
 from apps.citizens.models import Citizen, Consent
 from apps.core.parsers import as_id
+from apps.core.prepared import Prepared
+from apps.organisations.models import Membership, Organisation
 from apps.plans.models import Effort, Plan, PlanGroupObjectPermission
 
 Action = AccessEvent.Action
@@ -158,7 +160,7 @@ def access_plan(
     "coordinate" for what only the coordinator may do (participants, reviews, handover, close).
     """
     audit_action = Action.UPDATE if action == "coordinate" else action
-    plan = _get(plans_visible_to(actor, one=True), plan_id)
+    plan = _one_plan(actor, plan_id)
     if plan is None:
         citizen_id = audit.citizen_of_object(Plan.objects, plan_id)
         raise NotVisible(_denied(actor, audit_action, "plan", plan_id, citizen_id=citizen_id))
@@ -174,6 +176,33 @@ def access_plan(
     if record:
         audit.record_objects(actor, audit_action, [plan])
     return plan
+
+
+def _one_plan_query(plan_id: int, user_id: int, organisation_id: int, group_id: int) -> Any:
+    actor = Actor(
+        user=User(pk=user_id),
+        organisation=Organisation(pk=organisation_id, group_id=group_id),
+        role=Membership.Role.CASEWORKER,
+    )
+    return plans_visible_to(actor, one=True).filter(pk=plan_id)[:1]
+
+
+# Every read of a plan runs this statement; compiled once per process (apps.core.prepared).
+_ONE_PLAN = Prepared(_one_plan_query, "plan_id", "user_id", "organisation_id", "group_id")
+
+
+def _one_plan(actor: Actor, plan_id: Any) -> Plan | None:
+    """``plans_visible_to(actor, one=True)``'s plan with this id, or None."""
+    object_id = as_id(plan_id)
+    if object_id is None or not actor.reads_citizen_data:
+        return None
+    found = _ONE_PLAN.run(
+        plan_id=object_id,
+        user_id=actor.user.pk,
+        organisation_id=actor.organisation.pk,
+        group_id=actor.organisation.group_id,
+    )
+    return found[0] if found else None
 
 
 def _write_refusal(actor: Actor, plan: Plan, action: str) -> str | None:
