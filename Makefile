@@ -12,13 +12,15 @@ HOST ?= 127.0.0.1
 export PORT HOST
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock run prepare test lint bench messages
+.PHONY: help venv lock run prepare test lint bench messages backup restore
 
 help:
 	@echo "make run                 start the embedded service (web + worker + beat) on PORT ($(PORT))"
 	@echo "make test                run the whole test suite (set DATABASE_URL / REDIS_URL for services)"
 	@echo "make lint                ruff check, ruff format --check, mypy"
 	@echo "make bench NAME=plans    run bench/<NAME>.py (results in bench/RESULTS.md)"
+	@echo "make backup              back up the database into KIP_BACKUP_DIR (default var/backups)"
+	@echo "make restore FILE=...    restore a backup into the (empty) database, verify it (FORCE=1: not empty)"
 	@echo "make messages            extract Danish strings into locale/da and compile the catalogue"
 	@echo "make venv                create .venv and install the locked dependencies and the project"
 	@echo "make lock                regenerate requirements/*.txt from pyproject.toml (UPGRADE=1: newest)"
@@ -80,3 +82,13 @@ messages: $(STAMP)
 bench: $(STAMP)
 	@test -n "$(NAME)" || { echo "usage: make bench NAME=<module in bench/, e.g. plans>"; exit 2; }
 	$(PYTHON) -m bench.$(NAME)
+
+# The database of the settings (DATABASE_URL, else the embedded SQLite file): pg_dump/pg_restore
+# on PostgreSQL, SQLite's backup API on SQLite (apps/core/backup.py). Stop the service before a
+# restore; it refuses a database that has tables unless FORCE=1.
+backup: $(STAMP)
+	$(PYTHON) manage.py kip_backup
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/kip-<time>.dump|.sqlite3 [FORCE=1]"; exit 2; }
+	$(PYTHON) manage.py kip_restore $(if $(FORCE),--force) "$(FILE)"

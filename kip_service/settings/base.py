@@ -150,6 +150,9 @@ TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
 
+# kip_backup writes here (make backup); files named with the UTC time.
+KIP_BACKUP_DIR = Path(os.environ.get("KIP_BACKUP_DIR", VAR_DIR / "backups"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "/login/"
