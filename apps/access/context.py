@@ -70,7 +70,10 @@ def actor_for(
     """
     if not user.is_authenticated:
         raise exceptions.NotAuthenticated()
-    memberships = tuple(Membership.objects.filter(user=user).select_related("organisation"))
+    # Token authentication read them with the token (apps.access.tokens); else one query.
+    memberships = getattr(user, "kip_memberships", None) or tuple(
+        Membership.objects.filter(user=user).select_related("organisation").order_by("pk")
+    )
     if not memberships:
         raise exceptions.PermissionDenied(
             _("You are not a member of any organisation."), code="no_membership"

@@ -61,9 +61,29 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, refusing (and removing) tokens past their lifetime."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        user, token = super().authenticate_credentials(key)
+        user, token = _with_memberships(key) or super().authenticate_credentials(key)
         if token_expired(token):
             # Only this key: a fresh token issued meanwhile is left alone.
             Token.objects.filter(pk=token.pk).delete()
             raise TokenExpired()
         return user, token
+
+
+def _with_memberships(key: str) -> tuple[Any, Token] | None:
+    """The token's active user with their memberships, in one statement (a row per
+    membership, the token and user joined), or None to let DRF look (and refuse) as before:
+    no such token, an inactive user, or no membership (``actor_for`` refuses that)."""
+    from apps.organisations.models import Membership
+
+    rows = list(
+        Membership.objects.filter(user__auth_token__key=key, user__is_active=True)
+        .select_related("organisation", "user__auth_token")
+        .order_by("pk")
+    )
+    if not rows:
+        return None
+    user = rows[0].user
+    for membership in rows:
+        membership.user = user
+    user.kip_memberships = tuple(rows)  # type: ignore[attr-defined]  # read by actor_for
+    return user, user.auth_token
