@@ -43,6 +43,17 @@ class AccessView(generics.GenericAPIView):
         audit.record_objects(self.actor, self.list_action, page or [])
         return page
 
+    def versions_held(self) -> IfMatch | None:
+        """The versions ``If-None-Match`` names (``*``: any); None when absent."""
+        try:
+            return parsers.parse_if_match(self.request.headers.get("If-None-Match", ""))
+        except parsers.InvalidValue as exc:
+            raise ApplicationError(
+                _('If-None-Match must hold an ETag of the plan, such as "3".'),
+                code="invalid_if_none_match",
+                fields={"If-None-Match": [str(exc)]},
+            ) from exc
+
     def expected_version(self) -> IfMatch | None:
         """The versions ``If-Match`` names (``*``: any); None when absent. The service checks
         it after the access check, so nobody learns from a 428 or 412 that a plan exists."""

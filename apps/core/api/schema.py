@@ -10,7 +10,8 @@ all in the one error shape of ``apps/core/api/errors.py``, and the headers it re
 - ``X-Organisation`` on views whose permission acts for an organisation (the permission class
   says so with ``acts_for_organisation = True``);
 - ``If-Match`` (and 412, 428) on the methods a view lists in ``if_match_methods``, and the
-  ``ETag`` answer header on those it lists in ``etag_methods``.
+  ``ETag`` answer header on those it lists in ``etag_methods``;
+- ``If-None-Match`` (and 304) on the methods a view lists in ``if_none_match_methods``.
 
 A view's own ``@extend_schema`` still wins for anything it names.
 """
@@ -71,6 +72,13 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=True,
     description='The plan\'s current ETag, such as "3".',
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    {"type": "string", "pattern": r'^(\*|(W/)?"[^"]*"([ \t]*,[ \t]*(W/)?"[^"]*")*)$'},
+    OpenApiParameter.HEADER,
+    description='An ETag you hold, such as "3": while the plan is still that version the '
+    "answer is 304 without a body (the read is recorded like any other).",
 )
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -155,6 +163,8 @@ class ApiSchema(AutoSchema):
             parameters.append(X_ORGANISATION)
         if self.if_match():
             parameters.append(IF_MATCH)
+        if self.method in self._methods("if_none_match_methods"):
+            parameters.append(IF_NONE_MATCH)
         return parameters
 
     def reads_delete_body(self) -> bool:
@@ -210,6 +220,11 @@ class ApiSchema(AutoSchema):
             for code, response in responses.items():
                 if code.startswith("2"):
                     response.setdefault("headers", {})["ETag"] = ETAG_HEADER
+        if self.method in self._methods("if_none_match_methods"):
+            responses["304"] = {
+                "description": "Not modified: the plan is still the version you hold.",
+                "headers": {"ETag": ETAG_HEADER},
+            }
         for code in self.error_codes(responses):
             responses[code] = {
                 "description": ERROR_DESCRIPTIONS[code],

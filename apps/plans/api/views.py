@@ -83,9 +83,15 @@ class PlanDetail(AccessView):
     serializer_class = PlanDetailSerializer
     etag_methods = ("GET", "PATCH")
     if_match_methods = ("PATCH",)
+    if_none_match_methods = ("GET",)
 
     def get(self, request, pk):  # type: ignore[no-untyped-def]
-        plan = selectors.plan_detail_prefetch(access_plan(self.actor, pk))
+        held = self.versions_held()
+        plan = access_plan(self.actor, pk)
+        if held is not None and held.matches(plan.version):
+            # The client holds this version (every write bumps it): no body, the read recorded.
+            return _with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), plan)
+        plan = selectors.plan_detail_prefetch(plan)
         return _with_etag(Response(PlanDetailSerializer(plan).data), plan)
 
     @extend_schema(request=PlanUpdateSerializer)
