@@ -72,6 +72,9 @@ max_requests = _whole("KIP_WEB_MAX_REQUESTS", 1000, minimum=0)
 max_requests_jitter = _whole("KIP_WEB_MAX_REQUESTS_JITTER", 100, minimum=0)
 keepalive = _whole("KIP_WEB_KEEPALIVE", 5, minimum=0)
 accesslog = "-"
+# gunicorn's usual line without the query string and the Referer: either may hold a search, a
+# filter or a CPR number (kip_service/redaction.py masks those in any case).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 # Newer gunicorn opens a control socket at one fixed path per user: two instances on one
 # machine (tests, a second checkout) would fight over it, and nothing here uses it. Older
 # versions ignore the name.

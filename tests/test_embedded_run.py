@@ -25,12 +25,16 @@ from typing import Any
 
 import pytest
 
+from tests.hardening.logs import exercise, leaks, secret_env
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60
 STOP_TIMEOUT = 30
 PASSWORD = "embedded-test-password"
+# Keys of this run, so the log test knows what to look for (tests/hardening/logs.py).
+SECRETS = secret_env()
 
 
 def free_port() -> int:
@@ -62,6 +66,7 @@ def embedded_env(var_dir: Path, port: int) -> dict[str, str]:
         PORT=str(port),
         KIP_START_TIMEOUT=str(START_TIMEOUT),
         PYTHONUNBUFFERED="1",
+        **SECRETS,
     )
     return env
 
@@ -226,6 +231,9 @@ def test_make_run_serves_the_api_and_stops_cleanly(launcher: Any) -> None:
     assert status == 200
     assert len(css) > 10_000
 
+    # CPR numbers and passwords every way they reach the service (then, below: in no log line).
+    exercise(base, PASSWORD)
+
     # SIGTERM to the launcher stops web and worker, with everything they started.
     family = descendants(process.pid)
     assert {web_pid, worker_pid} <= family
@@ -236,3 +244,9 @@ def test_make_run_serves_the_api_and_stops_cleanly(launcher: Any) -> None:
         time.sleep(0.1)
     assert not [pid for pid in family if running(pid)], log_path.read_text()
     assert "kip-run: stopped" in log_path.read_text()
+
+    # No CPR number and no secret in what web, worker and beat logged during all of the above.
+    log = log_path.read_text()
+    assert "[web]" in log
+    assert "[worker]" in log
+    assert not leaks(log, SECRETS, PASSWORD), "\n".join(leaks(log, SECRETS, PASSWORD))
