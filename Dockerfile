@@ -21,6 +21,7 @@ RUN pip install --no-deps .
 RUN export DJANGO_SETTINGS_MODULE=kip_service.settings.production \
         KIP_VAR_DIR=/var/lib/kip SECRET_KEY=build KIP_CPR_HASH_KEY=build \
         KIP_CPR_ENCRYPTION_KEY=build DATABASE_URL=postgres://build@localhost/build \
+        KIP_BASE_URL=https://build.invalid \
         REDIS_URL=redis://localhost:6379/0 \
     && if [ -d locale ]; then python manage.py compilemessages; fi \
     && python manage.py collectstatic --noinput --verbosity 0
