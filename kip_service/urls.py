@@ -4,10 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from apps.audit.web import views as audit_web
 from apps.core import views as core
 from apps.core.api.views import EndpointNotFound
+from apps.core.metrics import metrics
 
 urlpatterns = [
     path("healthz", core.healthz, name="healthz"),
     path("readyz", core.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include("kip_service.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -11,3 +11,9 @@ class CoreConfig(AppConfig):
 
         # ``<id:pk>`` in every URL pattern: ids in ASCII digits that fit the database.
         register_converter(IdConverter, "id")
+
+        from django.core.signals import request_finished
+
+        from apps.core.logs import request_context_clear
+
+        request_finished.connect(request_context_clear, dispatch_uid="kip-log-context")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from apps.core.clients import client_address
+from apps.core.logs import request_context_set
 
 # What a client's own X-Request-ID may look like to be kept (beside ours, never instead).
 CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -32,6 +33,11 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request.client_request_id = client_request_id(incoming)  # type: ignore[attr-defined]
         request.client_address = client_address(request)  # type: ignore[attr-defined]
+        # For the log lines of this request (cleared when the response is closed).
+        request_context_set(
+            request_id=request.request_id,  # type: ignore[attr-defined]
+            client_request_id=request.client_request_id,  # type: ignore[attr-defined]
+        )
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
         return response

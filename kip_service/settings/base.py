@@ -5,10 +5,14 @@ Values may also come from ``<NAME>_FILE`` (a path), so secrets can be mounted, n
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from apps.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("KIP_VAR_DIR", BASE_DIR / "var"))
@@ -50,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_htmx",
+    "django_prometheus",
     "apps.core",
     "apps.access",
     "apps.organisations",
@@ -63,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last, as django-prometheus asks: they time and count everything between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -78,6 +85,7 @@ MIDDLEWARE = [
     "apps.access.middleware.AccessDeniedMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout answer.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "kip_service.urls"
@@ -288,14 +296,33 @@ KIP_REVIEW_MAX_MONTHS = 6
 # The effect report counts a meeting as one where the citizen felt heard from this rating (0-10).
 KIP_EFFECT_HEARD_FROM = env.int("KIP_EFFECT_HEARD_FROM", default=7)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # django-axes logs every login attempt at INFO; the audit trail holds them already.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
-}
+# One line per record, with the request id (apps/core/logs.py): KIP_LOG_FORMAT=json (one JSON
+# object a line, for a log collector; production's default) or text (readable in a terminal:
+# embedded mode and tests).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+KIP_LOG_FORMAT = env.str("KIP_LOG_FORMAT", default="text")
+LOGGING = logging_config(log_format=KIP_LOG_FORMAT, level=LOG_LEVEL)
+
+# /metrics (apps/core/metrics.py) answers only these client addresses (CIDRs; default: loopback
+# and the private ranges, where Prometheus runs beside the service) and, if KIP_METRICS_TOKEN
+# is set, only with "Authorization: Bearer <token>"; anyone else gets 404.
+KIP_METRICS_ALLOWED_NETWORKS = env.list(
+    "KIP_METRICS_ALLOWED_NETWORKS",
+    default=[
+        "127.0.0.0/8",
+        "::1/128",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
+    ],
+)
+KIP_METRICS_TOKEN = secret("KIP_METRICS_TOKEN", "") or ""
+for _network in KIP_METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"KIP_METRICS_ALLOWED_NETWORKS: {_error}") from _error
 
 # --- coordination: reminders and handovers ---
 # Offsets count Danish working days (weekends and public holidays skipped).

@@ -2,8 +2,17 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.core.logs import logging_config
+
 from .base import *  # noqa: F403
-from .base import DATABASES, KIP_CPR_ENCRYPTION_KEY, KIP_CPR_HASH_KEY, SECRET_KEY, env
+from .base import (
+    DATABASES,
+    KIP_CPR_ENCRYPTION_KEY,
+    KIP_CPR_HASH_KEY,
+    LOG_LEVEL,
+    SECRET_KEY,
+    env,
+)
 
 for _name, _value in [
     ("SECRET_KEY", SECRET_KEY),
@@ -33,10 +42,14 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Plain HTTP is redirected to HTTPS (the proxy says which it was: SECURE_PROXY_SSL_HEADER),
-# except the probes, which call the container directly over HTTP (compose's health check).
+# except the probes, which call the container directly over HTTP (compose's health check),
+# and Prometheus's scrape of /metrics from beside the service (apps/core/metrics.py).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # check --deploy warns about preload being off (security.W021); that is the choice above, so
 # that one warning is silenced while preload is off, and only it (tests/hardening).
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# JSON log lines for the log collector (KIP_LOG_FORMAT=text to read them by eye).
+KIP_LOG_FORMAT = env.str("KIP_LOG_FORMAT", default="json")
+LOGGING = logging_config(log_format=KIP_LOG_FORMAT, level=LOG_LEVEL)
