@@ -20,6 +20,8 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatterBase
+
 LOG_FORMATS = ("json", "text")
 
 _request_id: ContextVar[str | None] = ContextVar("kip_request_id", default=None)
@@ -87,6 +89,31 @@ class TextFormatter(logging.Formatter):
         return super().format(record)
 
 
+# What a JSON line may hold. Anything else a caller attaches to a record (Django's django.request
+# lines carry the request object, whose text holds the query string; Celery's carry a task's
+# arguments) is left out: a field that is not here cannot leak what it holds.
+JSON_FIELDS = (
+    "timestamp",
+    "level",
+    "logger",
+    "message",
+    "request_id",
+    "client_request_id",
+    "task_id",
+    "task_name",
+    "status_code",
+    "exc_info",
+    "stack_info",
+)
+
+
+class JsonFormatter(_JsonFormatterBase):
+    """python-json-logger's formatter, keeping only ``JSON_FIELDS``."""
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {key: log_data[key] for key in JSON_FIELDS if key in log_data}
+
+
 def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     """The ``LOGGING`` setting for ``log_format`` (``json`` or ``text``)."""
     if log_format not in LOG_FORMATS:
@@ -97,7 +124,7 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
         )
     formatters: dict[str, Any] = {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "apps.core.logs.JsonFormatter",
             "fmt": "{levelname}{name}{message}{request_id}",
             "style": "{",
             "rename_fields": {"levelname": "level", "name": "logger"},

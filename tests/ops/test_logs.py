@@ -107,3 +107,22 @@ def test_text_lines_carry_the_ids_too(world: World, text_log: io.StringIO) -> No
 def test_the_log_format_is_checked() -> None:
     with pytest.raises(ImproperlyConfigured, match="KIP_LOG_FORMAT='xml'"):
         logging_config(log_format="xml", level="INFO")
+
+
+def test_json_lines_hold_only_the_known_fields(world: World, json_log: io.StringIO) -> None:
+    """django.request attaches the request itself (its text holds the query string): left out."""
+    world.client(world.coordinator).get(f"{API}/plans/987654/?note=private-words")
+    (line,) = [line for line in _lines(json_log) if line["logger"] == "django.request"]
+    assert set(line) == {"timestamp", "level", "logger", "message", "request_id", "status_code"}
+    assert "private-words" not in json_log.getvalue()
+
+
+def test_a_traceback_is_one_field_of_one_line(db: None, json_log: io.StringIO) -> None:
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("tests.ops").exception("it failed")
+    (line,) = _lines(json_log)
+    assert line["message"] == "it failed"
+    assert line["exc_info"].startswith("Traceback")
+    assert "ValueError: boom" in line["exc_info"]
