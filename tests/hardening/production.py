@@ -67,6 +67,10 @@ for name, path, headers in json.loads(sys.argv[1]):
         "status": response.status_code,
         "location": response.get("Location", ""),
         "headers": {k.lower(): v for k, v in response.items()},
+        "cookies": {
+            name: {flag: morsel[flag] or False for flag in ("secure", "httponly", "samesite")}
+            for name, morsel in response.cookies.items()
+        },
     }
 print(json.dumps(out))
 """

@@ -87,6 +87,9 @@ def test_production_responses_carry_hsts_csp_and_redirect(tmp_path: Path) -> Non
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-frame-options"] == "DENY"
     assert headers["referrer-policy"] == "same-origin"
+    # The login form's CSRF cookie goes over HTTPS only.
+    assert page["cookies"]["csrftoken"]["secure"]
+    assert page["cookies"]["csrftoken"]["samesite"] == "Lax"
 
     # Plain HTTP through the proxy: to the same place over HTTPS, without HSTS (browsers
     # ignore it on HTTP).
