@@ -52,6 +52,25 @@ def test_pages_carry_a_strict_policy_and_keep_to_it(world: World) -> None:
 
 
 @pytest.mark.django_db
+def test_a_managers_pages_with_charts_keep_to_it_too(world: World) -> None:
+    client = Client()
+    client.force_login(world.manager)
+    for path in [
+        "/audit/",
+        "/audit/unusual/",
+        "/overview/",
+        "/effect/",
+        "/handovers/",
+        "/notifications/",
+        f"/plans/{world.plan.pk}/reviews/",
+        "/administration/roles/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        assert_page_keeps_to_the_policy(path, response)
+
+
+@pytest.mark.django_db
 def test_the_login_page_before_anyone_logs_in() -> None:
     response = Client().get("/login/")
     assert response.status_code == 200
