@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -38,7 +38,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def missing(what: str) -> None:
+def missing(what: str) -> NoReturn:
     """Skip without the tool, or fail under KIP_REQUIRE_SERVICES=1 (CI): nothing silently
     skips there."""
     if REQUIRE_SERVICES:
@@ -61,7 +61,7 @@ class PrivatePostgres:
         bindir = _postgres_bin()
         if bindir is None or not (bindir / "pg_ctl").exists():
             missing("PostgreSQL's initdb and pg_ctl are not installed")
-        self.bindir = bindir
+        self.bindir: Path = bindir
         self.port = free_port()
         self.as_postgres: list[str] = []
         if os.geteuid() == 0:

@@ -55,12 +55,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         request.accepted_media_type = JSONRenderer.media_type
     if outage.is_database_outage(exc):
         # The database is out of reach (apps/core/outage.py): nothing to record it in either.
-        response = Response(
+        unavailable = Response(
             {"code": outage.CODE, "detail": outage.outage_detail(), "fields": {}},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
-        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
-        return response
+        unavailable["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return unavailable
     record_denied(exc, request)
 
     if isinstance(exc, ApplicationError):
