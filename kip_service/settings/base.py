@@ -306,17 +306,18 @@ LOGGING = logging_config(log_format=KIP_LOG_FORMAT, level=LOG_LEVEL)
 # /metrics (apps/core/metrics.py) answers only these client addresses (CIDRs; default: loopback
 # and the private ranges, where Prometheus runs beside the service) and, if KIP_METRICS_TOKEN
 # is set, only with "Authorization: Bearer <token>"; anyone else gets 404.
-KIP_METRICS_ALLOWED_NETWORKS = env.list(
-    "KIP_METRICS_ALLOWED_NETWORKS",
-    default=[
-        "127.0.0.0/8",
-        "::1/128",
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "fc00::/7",
-    ],
-)
+KIP_METRICS_ALLOWED_NETWORKS = [
+    item.strip()
+    for item in os.environ.get("KIP_METRICS_ALLOWED_NETWORKS", "").split(",")
+    if item.strip()
+] or [  # unset or empty: loopback and the private ranges
+    "127.0.0.0/8",
+    "::1/128",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "fc00::/7",
+]
 KIP_METRICS_TOKEN = secret("KIP_METRICS_TOKEN", "") or ""
 for _network in KIP_METRICS_ALLOWED_NETWORKS:
     try:

@@ -4,8 +4,11 @@ are what the database and the broker hold at the scrape."""
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import socket
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -178,3 +181,37 @@ def test_readyz_names_a_broker_that_does_not_answer(
         "status": "unavailable",
         "checks": {"database": True, "broker": False},
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "",
+            "['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', "
+            "'fc00::/7']",
+        ),
+        ("203.0.113.0/24, 10.1.0.0/16", "['203.0.113.0/24', '10.1.0.0/16']"),
+        ("not-a-network", "KIP_METRICS_ALLOWED_NETWORKS: 'not-a-network' does not appear"),
+    ],
+)
+def test_the_networks_setting_is_parsed_strictly(value: str, expected: str) -> None:
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.KIP_METRICS_ALLOWED_NETWORKS)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kip_service.settings.test",
+        "KIP_METRICS_ALLOWED_NETWORKS": value,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert expected in done.stdout + done.stderr
