@@ -11,11 +11,12 @@ RUN apt-get update \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /app
-# The exact versions of the lock, each checked against its hash; then the project alone.
+# The exact versions of the lock, each checked against its hash (the build backend included);
+# then the project alone, built with that backend (no build isolation: nothing unpinned).
 COPY requirements/base.txt requirements/base.txt
 RUN pip install --require-hashes -r requirements/base.txt
 COPY . .
-RUN pip install --no-deps .
+RUN pip install --no-deps --no-build-isolation .
 # Placeholder values, only for this build step: production settings refuse to import without
 # them, and neither command reads a secret or opens a database connection.
 RUN export DJANGO_SETTINGS_MODULE=kip_service.settings.production \

@@ -28,27 +28,30 @@ help:
 $(PYTHON):
 	$(PYTHON3) -m venv $(VENV)
 
-# Only what the lock names, each file checked against its hash; then the project itself, and
+# Only what the lock names, each file checked against its hash; then the project itself, built
+# with the locked setuptools (no build isolation: nothing unpinned is fetched), and
 # pip check (a dependency added to pyproject.toml but not locked fails here: run make lock).
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml | $(PYTHON)
 	$(PYTHON) -m pip install --quiet --require-hashes -r requirements/dev.txt
-	$(PYTHON) -m pip install --quiet --no-deps -e .
+	$(PYTHON) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PYTHON) -m pip check
 	@touch $(STAMP)
 
 venv: $(STAMP)
 
 # The lock files, from PyPI alone (no local pip configuration): dev.txt has the dev extras,
-# base.txt only what the service runs (the Dockerfile installs it). base.txt starts from
-# dev.txt's pins, so both name the same versions. Pins are kept unless UPGRADE=1.
+# base.txt only what the service runs (the Dockerfile installs it); both with the build
+# backend (setuptools) the project is built with. base.txt starts from dev.txt's pins, so both
+# name the same versions. Pins are kept unless UPGRADE=1.
 LOCK_ENV := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= CUSTOM_COMPILE_COMMAND="make lock"
 LOCK     := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	$(if $(UPGRADE),--upgrade)
 lock: | $(PYTHON)
 	test -x $(VENV)/bin/pip-compile || $(PYTHON) -m pip install --quiet pip-tools
-	env $(LOCK_ENV) $(LOCK) --extra dev -o requirements/dev.txt pyproject.toml
+	env $(LOCK_ENV) $(LOCK) --extra dev --build-deps-for editable -o requirements/dev.txt \
+		pyproject.toml
 	cp requirements/dev.txt requirements/base.txt
-	env $(LOCK_ENV) $(LOCK) -o requirements/base.txt pyproject.toml
+	env $(LOCK_ENV) $(LOCK) --build-deps-for wheel -o requirements/base.txt pyproject.toml
 
 # Embedded mode: SQLite file and filesystem broker under KIP_VAR_DIR (default ./var).
 # DEBUG stays off (KIP_DEBUG=1 for development); the demo data is what embedded mode is for,

@@ -195,7 +195,7 @@ def test_dockerfile_builds_what_compose_runs() -> None:
     assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.MULTILINE)
     # The lock's exact versions with their hashes, then the project without resolving again.
     assert "pip install --require-hashes -r requirements/base.txt" in dockerfile
-    assert "pip install --no-deps ." in dockerfile
+    assert "pip install --no-deps --no-build-isolation ." in dockerfile
     assert (ROOT / "requirements/base.txt").exists()
     assert "collectstatic" in dockerfile
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.MULTILINE), "run as a non-root user"

@@ -16,7 +16,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+TOML = tomllib.loads((ROOT / "pyproject.toml").read_text())
+PYPROJECT = TOML["project"]
+# The build backend too: the project is built with --no-build-isolation from the lock.
+BUILD = TOML["build-system"]["requires"]
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)((?:\s*\\\n\s*--hash=sha256:[0-9a-f]{64})+)")
 
 
@@ -42,8 +45,8 @@ def test_the_runtime_lock_has_the_dev_locks_versions() -> None:
 @pytest.mark.parametrize(
     ("lock", "wanted"),
     [
-        ("base.txt", PYPROJECT["dependencies"]),
-        ("dev.txt", PYPROJECT["dependencies"] + PYPROJECT["optional-dependencies"]["dev"]),
+        ("base.txt", PYPROJECT["dependencies"] + BUILD),
+        ("dev.txt", PYPROJECT["dependencies"] + PYPROJECT["optional-dependencies"]["dev"] + BUILD),
     ],
 )
 def test_every_dependency_is_locked_within_its_bounds(lock: str, wanted: list[str]) -> None:
@@ -65,4 +68,4 @@ def test_make_venv_installs_the_lock_with_hashes() -> None:
         recipe.group(1).split()
     )
     assert "pip install --quiet --require-hashes -r requirements/dev.txt" in recipe.group(2)
-    assert "pip install --quiet --no-deps -e ." in recipe.group(2)
+    assert "pip install --quiet --no-deps --no-build-isolation -e ." in recipe.group(2)
