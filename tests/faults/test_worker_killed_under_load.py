@@ -3,7 +3,7 @@
 ``tests/coordination/test_worker_integration.py::test_worker_killed_mid_batch_then_restarted``
 kills a worker in the middle of one batch of reminders that were all due at the start, and
 ``tests/notifications/test_delivery_workers.py`` races two workers over the same ids. What
-"under load" adds here: reminders fall due in a steady stream (ten more plans' reviews every
+"under load" adds here: reminders fall due in a steady stream (five more plans' reviews every
 0.3 s, found by beat's sweeps every 2 s) while the worker delivers them; the worker and its
 pool are killed with SIGKILL in the middle of that, the stream goes on, and a new worker
 started a moment later delivers the rest: every reminder exactly once, none lost.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from celery import Celery
 
 from apps.notifications.models import Notification
 from apps.plans.models import Plan
@@ -29,15 +30,24 @@ pytestmark = [
 redis = base.redis
 workers = base.workers
 
-PLANS = 150
-STEP = 10
+PLANS = 200
+STEP = 5  # plans falling due every 0.3 s: a stream of about 12 s
 
 
-def test_worker_killed_while_reminders_keep_falling_due(world, workers):
+def _ready(sender: Celery, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sender.control.ping(timeout=1):
+            return
+    pytest.fail("the worker did not come up")
+
+
+def test_worker_killed_while_reminders_keep_falling_due(world, workers, redis):
     Plan.objects.filter(pk=world.plan.pk).update(status=Plan.Status.DRAFT)
     plan_ids = base.due_plans(world, PLANS)
     Plan.objects.filter(pk__in=plan_ids).update(status=Plan.Status.DRAFT)  # not due yet
     first = workers.start("w1", delay=0.05)
+    _ready(Celery(broker=redis.url))  # the stream starts once the worker takes work
     activated = 0
     killed_at: int | None = None
     delivered_at_kill = 0
