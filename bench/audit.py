@@ -87,7 +87,10 @@ def _queries(world: dict[str, Any]) -> dict[str, int]:
 
 
 class Server:
-    def __init__(self, port: int, workers: int, audit_off: bool) -> None:
+    def __init__(
+        self, port: int, workers: int, audit_off: bool, options: tuple[str, ...] = ()
+    ) -> None:
+        """``options``: more gunicorn options (bench.fastpath: the service's own config)."""
         env = {**os.environ, "KIP_AUDIT_OFF": "1" if audit_off else "0"}
         self.port = port
         self.process = subprocess.Popen(
@@ -100,6 +103,7 @@ class Server:
                 str(workers),
                 "--log-level",
                 "warning",
+                *options,
             ],
             cwd=ROOT,
             env=env,

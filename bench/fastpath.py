@@ -100,7 +100,14 @@ def _queries(endpoints: dict[str, tuple[str, dict[str, str]]]) -> dict[str, int]
 def _measure(world: dict[str, Any], args: argparse.Namespace) -> dict[str, float]:
     """Rounds interleaved over the endpoints, so that load from elsewhere on the machine hits
     them alike; the best round of each counts."""
-    server = Server(args.port, args.workers, audit_off=False)
+    # The service as deployed: its gunicorn config (kip_service/gunicorn.conf.py), here with
+    # the worker class and threads asked for; the bare view is served by the same processes.
+    options = (
+        "--config=kip_service/gunicorn.conf.py",
+        f"--worker-class={args.worker_class}",
+        f"--threads={args.threads if args.worker_class == 'gthread' else 1}",
+    )
+    server = Server(args.port, args.workers, audit_off=False, options=options)
     endpoints = world["endpoints"]
     rates: dict[str, list[float]] = {name: [] for name in endpoints}
     try:
@@ -148,8 +155,10 @@ def _write(figures: dict[str, Any], command: str) -> None:
             f"Commit: {figures['commit']}  ",
             f"When: {figures['when']}; machine: {figures['machine']}; load average before "
             f"the run: {figures['load_before']}, after: {figures['load_after']}  ",
-            f"PostgreSQL on loopback; gunicorn, {figures['workers']} sync workers, auditing "
-            f"on; {figures['requests']} requests per endpoint in {ROUNDS} interleaved rounds "
+            f"PostgreSQL on loopback; gunicorn with the service's config, "
+            f"{figures['workers']} {figures['worker_class']} workers of {figures['threads']} "
+            f"threads, auditing on; {figures['requests']} requests per endpoint in {ROUNDS} "
+            "interleaved rounds "
             f"from {figures['concurrency']} client threads; the best round counts.",
             "",
             "| endpoint | requests/s | of bare | statements | goal |",
@@ -171,8 +180,10 @@ def _write(figures: dict[str, Any], command: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8761)
     parser.add_argument("--no-write", action="store_true", help="print, leave RESULTS.md alone")
     args = parser.parse_args(argv)
@@ -193,6 +204,8 @@ def main(argv: list[str] | None = None) -> None:
         "requests": args.requests,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "worker_class": args.worker_class,
+        "threads": args.threads if args.worker_class == "gthread" else 1,
         "commit": _commit(),
         "load_before": load_before,
         "load_after": load_after,

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.access.checks import plans_visible_to
@@ -15,12 +16,12 @@ from apps.plans.models import Plan
 from tests.conftest import World
 
 
-def _by_id(plan_id: int, citizen_id: int) -> object:
+def _by_id(plan_id: int, citizen_id: int) -> QuerySet[Plan]:
     return Plan.objects.filter(pk=plan_id, citizen_id=citizen_id)
 
 
 def test_runs_give_what_the_queryset_gives(world: World) -> None:
-    prepared = Prepared(_by_id, "plan_id", "citizen_id")
+    prepared: Prepared[Plan] = Prepared(_by_id, "plan_id", "citizen_id")
     plan = world.plan
     found = prepared.run(plan_id=plan.pk, citizen_id=plan.citizen_id)
     assert [p.pk for p in found] == [plan.pk]
@@ -33,16 +34,16 @@ def test_runs_give_what_the_queryset_gives(world: World) -> None:
 def test_annotations_come_back(world: World) -> None:
     actor = world.actor(world.coordinator)
 
-    def build(plan_id: int) -> object:
+    def build(plan_id: int) -> QuerySet[Plan]:
         return plans_visible_to(actor, one=True).filter(pk=plan_id)
 
-    found = Prepared(build, "plan_id").run(plan_id=world.plan.pk)
-    assert found[0].kip_shared is True
-    assert found[0].break_glass_reason is None
+    found = Prepared[Plan](build, "plan_id").run(plan_id=world.plan.pk)
+    assert getattr(found[0], "kip_shared", None) is True
+    assert getattr(found[0], "break_glass_reason", "absent") is None
 
 
 def test_an_argument_that_changes_the_statement_is_refused(world: World) -> None:
-    def branching(plan_id: int) -> object:
+    def branching(plan_id: int) -> QuerySet[Plan]:
         plans = Plan.objects.filter(pk=plan_id)
         return plans.filter(status="open") if plan_id % 2 else plans
 
@@ -51,7 +52,7 @@ def test_an_argument_that_changes_the_statement_is_refused(world: World) -> None
 
 
 def test_an_argument_hidden_in_a_derived_value_is_refused(world: World) -> None:
-    def derived(plan_id: int) -> object:
+    def derived(plan_id: int) -> QuerySet[Plan]:
         return Plan.objects.filter(pk=plan_id + 1)
 
     with pytest.raises(NotPreparable):
@@ -63,11 +64,11 @@ def test_now_is_taken_at_each_run(world: World) -> None:
     was compiled before it."""
     actor = world.actor(world.participant)  # chp: consent in force
 
-    def build(plan_id: int) -> object:
+    def build(plan_id: int) -> QuerySet[Plan]:
         return plans_visible_to(actor, one=True).filter(pk=plan_id)
 
-    prepared = Prepared(build, "plan_id")
-    assert prepared.run(plan_id=world.plan.pk)[0].kip_shared
+    prepared: Prepared[Plan] = Prepared(build, "plan_id")
+    assert getattr(prepared.run(plan_id=world.plan.pk)[0], "kip_shared", None) is True
     ends = timezone.now() + datetime.timedelta(days=3)
     Consent.objects.filter(citizen=world.citizen, organisations=world.orgs["chp"]).update(
         expires_at=ends

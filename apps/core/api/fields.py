@@ -9,7 +9,8 @@ the database (a 500 on SQLite), and year 1 comes back as a date no client can re
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -103,6 +104,18 @@ class ModelSerializer(serializers.ModelSerializer):
         models.SlugField: SlugField,
     }
     serializer_related_field = PrimaryKeyRelatedField
+    # DRF builds a model serializer's fields anew for every instance, reading the model's
+    # metadata each time (most of a plan's serialisation, bench/RESULTS.md). Here they depend
+    # on the class alone, so they are built once per class and each instance gets its own
+    # copies, as DRF gives it copies of the declared fields.
+    _built_fields: ClassVar[dict[type, dict[str, serializers.Field]]] = {}
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        built = self._built_fields.get(type(self))
+        if built is None:
+            built = super().get_fields()
+            self._built_fields[type(self)] = built
+        return copy.deepcopy(built)
 
     def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict]:
         field_class, kwargs = super().build_standard_field(field_name, model_field)

@@ -75,7 +75,8 @@ IF_MATCH = OpenApiParameter(
 )
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
-    {"type": "string", "pattern": r'^(\*|(W/)?"[^"]*"([ \t]*,[ \t]*(W/)?"[^"]*")*)$'},
+    # Empty counts as not sent.
+    {"type": "string", "pattern": r'^(|\*|(W/)?"[^"]*"([ \t]*,[ \t]*(W/)?"[^"]*")*)$'},
     OpenApiParameter.HEADER,
     description='An ETag you hold, such as "3": while the plan is still that version the '
     "answer is 304 without a body (the read is recorded like any other).",
