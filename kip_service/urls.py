@@ -32,5 +32,7 @@ urlpatterns = [
     path("", include("apps.web.urls")),
 ]
 
-# A database out of reach is a 503 with Retry-After (apps/core/outage.py); other errors, 500.
+# A database out of reach is a 503 with Retry-After (apps/core/outage.py), also when Django
+# calls it a bad request (a session it could not save); other errors stay 500 and 400.
 handler500 = "apps.web.errors.server_error"
+handler400 = "apps.web.errors.bad_request"

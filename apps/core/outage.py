@@ -22,5 +22,18 @@ def is_database_outage(exc: BaseException | None) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
+def caused_by_outage(exc: BaseException | None) -> bool:
+    """The error, or one it was raised while handling, is the database's. Django turns a
+    session that could not be saved (``UpdateError``, from any database error) into
+    ``SessionInterrupted``, a 400: with the database away, that is an outage too."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if is_database_outage(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 def outage_detail() -> str:
     return _("The service is unavailable for a moment. Try again shortly.")

@@ -2,8 +2,8 @@
 
 The 403, 404 and 500 pages are the templates ``403.html``, ``404.html`` and ``500.html`` that
 Django's default handlers render; with DEBUG off (the default) nobody sees a traceback,
-settings or the list of URL patterns. ``server_error`` answers a database out of reach with
-a 503 instead (``503.html``, or the API's JSON).
+settings or the list of URL patterns. ``server_error`` and ``bad_request`` answer a database
+out of reach with a 503 instead (``503.html``, or the API's JSON).
 """
 
 from __future__ import annotations
@@ -50,8 +50,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
     names it. A database out of reach (a restart, a failover) is a 503 with Retry-After, not
     an error of ours: JSON under ``/api/`` (an error in a middleware, before DRF's handler),
     a page elsewhere, rendered without the request (nothing that could query again)."""
-    if not outage.is_database_outage(sys.exc_info()[1]):
+    if not outage.caused_by_outage(sys.exc_info()[1]):
         return defaults.server_error(request)
+    return _unavailable(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: a session that could not be saved because the database is away
+    (Django's ``SessionInterrupted``) is the same 503; any other bad request stays a 400."""
+    if not outage.caused_by_outage(exception):
+        return defaults.bad_request(request, exception)
+    return _unavailable(request)
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
