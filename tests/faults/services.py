@@ -245,6 +245,7 @@ class Answer:
         self.status = status
         self.headers = {k.lower(): v for k, v in headers.items()}
         self.body = body
+        self.answered = 0.0  # time.monotonic() when it came, if the caller notes it
 
     def json(self) -> Any:
         return json.loads(self.body)
