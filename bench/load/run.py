@@ -275,8 +275,8 @@ def _locust(cast: dict[str, Any]) -> tuple[Path, Path, str]:
     OUT.mkdir(exist_ok=True)
     cast_file = VAR / "cast.json"
     cast_file.write_text(json.dumps(cast))
-    record = OUT / "load-record.jsonl"
-    prefix = OUT / "load"
+    record = OUT / f"{NAME}-record.jsonl"
+    prefix = OUT / NAME
     args = [
         str(BIN / "locust"),
         "-f",
@@ -301,7 +301,7 @@ def _locust(cast: dict[str, Any]) -> tuple[Path, Path, str]:
     env = {**os.environ, "KIP_LOAD_CAST": str(cast_file), "KIP_LOAD_RECORD": str(record)}
     print(f"locust: {USERS} users for {SECONDS} s", flush=True)
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    (OUT / "load-locust.log").write_text(done.stdout + done.stderr)
+    (OUT / f"{NAME}-locust.log").write_text(done.stdout + done.stderr)
     return record, Path(f"{prefix}_stats.csv"), done.stdout + done.stderr
 
 
@@ -566,8 +566,12 @@ def _write(figures: dict[str, Any], stats: list[dict[str, str]], checks: dict[st
         f"{reminders['sent_without_mail']} marked sent without an e-mail, "
         f"{reminders['mail_without_mark']} e-mailed without the mark |",
     ]
+    title = (
+        f"{figures['users']} caseworkers for {figures['seconds']} s, "
+        f"{figures['wait']} s between tasks"
+    )
     section = f"""{BEGIN}
-## Load: {figures["users"]} caseworkers for {figures["seconds"]} s (`bench/load/`)
+## Load: {title} (`bench/load/`)
 
 Command: `{figures["command"]}`<br>
 Commit: {figures["commit"]}<br>
@@ -710,7 +714,7 @@ def main() -> None:
         "requests": len(records),
         "conflicts": ", ".join(f"{k} {v}" for k, v in conflicts.items()) or "none",
     }
-    (OUT / "load.json").write_text(
+    (OUT / f"{NAME}.json").write_text(
         json.dumps({"figures": figures, "checks": checks}, indent=2, default=str)
     )
     for s in stats:
@@ -731,7 +735,7 @@ def main() -> None:
     if os.environ.get("KIP_LOAD_NO_WRITE") != "1":
         _write(figures, stats, checks)
         print(f"wrote {RESULTS}")
-    logs = OUT / "load-logs"
+    logs = OUT / f"{NAME}-logs"
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir()
     for name in ("web", "worker", "beat"):
