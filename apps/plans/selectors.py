@@ -8,6 +8,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from apps.access.checks import plans_visible_to
 from apps.access.context import Actor
 from apps.core import aggregated
+from apps.core.prepared import preparing_cursor
 from apps.plans.models import Agreement, Effort, Goal, NetworkMember, Participation, Plan
 
 
@@ -52,7 +53,7 @@ _PARTS_SQL = aggregated.parts_statement([*_PARTS, _EFFORT_GOALS])
 
 def _parts_as_json(plan: Plan) -> Plan:
     using = plan._state.db or "default"
-    with connections[using].cursor() as cursor:
+    with preparing_cursor(using) as cursor:
         cursor.execute(_PARTS_SQL, [plan.pk] * (len(_PARTS) + 1))
         row = cursor.fetchone()
     participations, goals, efforts, agreements, network = (
