@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import psycopg
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -132,12 +133,6 @@ def preparing_cursor(using: str = "default") -> Any:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return connection.cursor()
-    import psycopg
-
-    class Preparing(psycopg.Cursor):
-        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            return super().execute(query, params, prepare=True)
-
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:
@@ -145,7 +140,14 @@ def preparing_cursor(using: str = "default") -> Any:
         # prepare=True. A threshold no statement reaches keeps Django's other cursors
         # (binding on the client, which never prepare anyway) as they were.
         raw.prepare_threshold = sys.maxsize
-    return connection._prepare_cursor(Preparing(raw))  # type: ignore[attr-defined]
+    return connection._prepare_cursor(_Preparing(raw))  # type: ignore[attr-defined]
+
+
+class _Preparing(psycopg.Cursor):
+    """Binds on the server and prepares every statement it runs (psycopg keeps them)."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        return super().execute(query, params, prepare=True)
 
 
 class _Shape:
