@@ -20,7 +20,7 @@ from apps.plans.models import (
     Plan,
     PlanGroupObjectPermission,
 )
-from apps.plans.services import agreement_save, effort_save, goal_save
+from apps.plans.parts import agreement_save, effort_save, goal_save
 from tests.conftest import World, build_world
 
 API = "/api/v1"

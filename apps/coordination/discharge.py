@@ -31,13 +31,14 @@ from apps.access.context import Actor
 from apps.citizens.services import organisations_covered
 from apps.coordination.hospital import last_discharge_before
 from apps.coordination.models import DischargeTask, HospitalEvent
-from apps.core.exceptions import NotFound
+
+# One rule for every plan part: the access check, the version compare-and-bump, the texts.
+from apps.core.exceptions import NotFound, invalid
 from apps.core.parsers import as_id
 from apps.organisations.models import Membership, Organisation
 from apps.plans.models import Plan
-
-# One rule for every plan part: the access check, the version compare-and-bump, the texts.
-from apps.plans.services import ExpectedVersion, _invalid, _plan_part_write, _text
+from apps.plans.parts import part_write, required_text
+from apps.plans.services import ExpectedVersion
 
 User = get_user_model()
 OBJECT = "discharge_task"
@@ -85,7 +86,7 @@ def _admission(plan: Plan, value: Any) -> HospitalEvent:
     pk = as_id(value)
     admission = None if pk is None else admissions_of(plan).filter(pk=pk).first()
     if admission is None:
-        raise _invalid("admission", _("Choose an admission recorded on this plan."))
+        raise invalid("admission", _("Choose an admission recorded on this plan."))
     return admission
 
 
@@ -185,10 +186,10 @@ def _responsible(plan: Plan, user_id: Any, organisation_id: Any) -> tuple[Any, O
     several of the plan's organisations, the organisation must be named."""
     pk = as_id(user_id)
     if user_id in (None, ""):
-        raise _invalid("responsible", _("Name the responsible person."), "required")
+        raise invalid("responsible", _("Name the responsible person."), "required")
     memberships = [] if pk is None else list(responsible_candidates(plan).filter(user_id=pk))
     if not memberships:
-        raise _invalid(
+        raise invalid(
             "responsible",
             _(
                 "The responsible person must be a caseworker of an organisation that takes "
@@ -199,13 +200,13 @@ def _responsible(plan: Plan, user_id: Any, organisation_id: Any) -> tuple[Any, O
         org_pk = as_id(organisation_id)
         chosen = [m for m in memberships if m.organisation_id == org_pk]
         if not chosen:
-            raise _invalid(
+            raise invalid(
                 "responsible_organisation",
                 _("Choose an organisation on the plan that the responsible person works for."),
             )
         return chosen[0].user, chosen[0].organisation
     if len(memberships) > 1:
-        raise _invalid(
+        raise invalid(
             "responsible_organisation",
             _(
                 "The responsible person works for several organisations on the plan: "
@@ -218,9 +219,9 @@ def _responsible(plan: Plan, user_id: Any, organisation_id: Any) -> tuple[Any, O
 
 def _due(value: Any, admission: HospitalEvent) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise _invalid("due", _("Give the date the task is to be done by."), "required")
+        raise invalid("due", _("Give the date the task is to be done by."), "required")
     if value < admission.occurred_on:
-        raise _invalid(
+        raise invalid(
             "due",
             _("A task cannot be due before the admission (%(day)s).")
             % {"day": date_format(admission.occurred_on, "SHORT_DATE_FORMAT")},
@@ -230,7 +231,7 @@ def _due(value: Any, admission: HospitalEvent) -> dt.date:
 
 def _set_done(task: DischargeTask, done: Any) -> None:
     if not isinstance(done, bool):
-        raise _invalid("done", _("Send true or false."))
+        raise invalid("done", _("Send true or false."))
     if done != task.done:
         task.done, task.done_at = done, (timezone.now() if done else None)
 
@@ -249,13 +250,13 @@ def discharge_task_save(
     ``responsible`` (a caseworker of an organisation on the plan, within consent),
     ``responsible_organisation`` (the organisation they act for; needed when they work for
     several on the plan), ``due`` (not before the admission), ``done``."""
-    plan = _plan_part_write(actor, plan_id, expected_version)
+    plan = part_write(actor, plan_id, expected_version)
     new = task_id is None
     task = DischargeTask(plan=plan, created_by=actor.user) if new else _task(plan, task_id)
     if new or "admission" in data:
         task.admission = _admission(plan, data.get("admission"))
     if new or "description" in data:
-        task.description = _text(data.get("description"), "description", DESCRIPTION_LIMIT)
+        task.description = required_text(data.get("description"), "description", DESCRIPTION_LIMIT)
     if new or "responsible" in data or "responsible_organisation" in data:
         person = data.get("responsible", task.responsible_id)
         org = data.get("responsible_organisation")
@@ -287,7 +288,7 @@ def discharge_task_done(
 ) -> DischargeTask:
     """Mark a task of the discharge agreement done (or not done after all): its reminders
     stop (or start again)."""
-    plan = _plan_part_write(actor, plan_id, expected_version)
+    plan = part_write(actor, plan_id, expected_version)
     task = _task(plan, task_id)
     _set_done(task, done)
     task.save()
@@ -302,7 +303,7 @@ def discharge_task_delete(
     *, actor: Actor, plan_id: Any, expected_version: ExpectedVersion, task_id: Any
 ) -> Plan:
     """Take a task off the discharge agreement."""
-    plan = _plan_part_write(actor, plan_id, expected_version)
+    plan = part_write(actor, plan_id, expected_version)
     task = _task(plan, task_id)
     pk = task.pk
     task.delete()

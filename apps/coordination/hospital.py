@@ -20,16 +20,12 @@ from apps.access import audit
 from apps.access.checks import Action, access_plan
 from apps.access.context import Actor
 from apps.coordination.models import HospitalEvent
-from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.exceptions import Conflict, invalid
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_create
 from apps.plans.models import Plan
 
 Kind = HospitalEvent.Kind
-
-
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
 
 
 def last_discharge_before(plan: Plan, day: dt.date) -> dt.date | None:
@@ -59,11 +55,11 @@ def hospital_event_record(
     if plan.status == Plan.Status.CLOSED:
         raise Conflict(_("The plan is closed."), code="plan_closed")
     if kind not in Kind.values:
-        raise _invalid("kind", _("Choose admission, discharge or expected discharge."))
+        raise invalid("kind", _("Choose admission, discharge or expected discharge."))
     if kind != Kind.EXPECTED_DISCHARGE and occurred_on > timezone.localdate():
-        raise _invalid("occurred_on", _("This date cannot lie in the future."), "date_in_future")
+        raise invalid("occurred_on", _("This date cannot lie in the future."), "date_in_future")
     if len(notes) > 4000:
-        raise _invalid("notes", _("At most %(n)s characters.") % {"n": 4000})
+        raise invalid("notes", _("At most %(n)s characters.") % {"n": 4000})
     discharged_on = last_discharge_before(plan, occurred_on) if kind == Kind.ADMISSION else None
     event = HospitalEvent.objects.create(
         plan=plan,

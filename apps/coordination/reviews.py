@@ -19,22 +19,13 @@ from apps.coordination.models import (
     PlanSnapshot,
     Review,
 )
-from apps.core.exceptions import ApplicationError, NotFound
+from apps.core.exceptions import NotFound, invalid
 from apps.plans.models import Goal, Plan
 
 # The plans app's compare-and-bump: one rule for every plan write (If-Match, 412 when stale).
-from apps.plans.services import (
-    ExpectedVersion,
-    _version_bump,
-    plan_for_write,
-    review_date_validate,
-)
+from apps.plans.services import ExpectedVersion, _version_bump, plan_for_write, review_date_validate
 
 COORDINATE = "coordinate"
-
-
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
 
 
 def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
@@ -135,19 +126,19 @@ def review_record(
     (0-10 each, each optional). Both are part of the frozen version."""
     plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     if held_on > timezone.localdate():
-        raise _invalid("held_on", _("A review cannot be dated in the future."), "date_in_future")
+        raise invalid("held_on", _("A review cannot be dated in the future."), "date_in_future")
     if outcome not in Review.Outcome.values:
-        raise _invalid("outcome", _("Choose an outcome."))
+        raise invalid("outcome", _("Choose an outcome."))
     if next_review is None and outcome != Review.Outcome.CLOSE:
-        raise _invalid("next_review", _("Agree the date of the next review."), "required")
+        raise invalid("next_review", _("Agree the date of the next review."), "required")
     review_date_validate(next_review)
     participants = [str(p).strip() for p in participants or [] if str(p).strip()]
     if len(participants) > 50 or any(len(p) > 200 for p in participants):
-        raise _invalid("participants", _("At most 50 names of at most 200 characters."))
+        raise invalid("participants", _("At most 50 names of at most 200 characters."))
     if len(notes) > 8000:
-        raise _invalid("notes", _("At most %(n)s characters.") % {"n": 8000})
+        raise invalid("notes", _("At most %(n)s characters.") % {"n": 8000})
     if len(citizen_view) > 4000:
-        raise _invalid("citizen_view", _("At most %(n)s characters.") % {"n": 4000})
+        raise invalid("citizen_view", _("At most %(n)s characters.") % {"n": 4000})
     goal_ratings = _ratings(plan, ratings or [])
     meeting = _meeting_rating(meeting_rating or {})
     changes = {"next_review": next_review} if next_review is not None else {}
@@ -185,7 +176,7 @@ def _rating_value(value: Any, field: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise _invalid(field, _("A rating is a whole number from 0 to 10."))
+        raise invalid(field, _("A rating is a whole number from 0 to 10."))
     return value
 
 
@@ -199,11 +190,11 @@ def _ratings(plan: Plan, ratings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for rating in ratings:
         goal = rating.get("goal")
         if goal not in open_goals or goal in seen:
-            raise _invalid("ratings", _("Rate open goals of this plan, each once."))
+            raise invalid("ratings", _("Rate open goals of this plan, each once."))
         seen.add(goal)
         note, citizen_note = rating.get("note") or "", rating.get("citizen_note") or ""
         if len(note) > 500 or len(citizen_note) > 500:
-            raise _invalid("ratings", _("At most %(n)s characters.") % {"n": 500})
+            raise invalid("ratings", _("At most %(n)s characters.") % {"n": 500})
         result.append(
             {
                 "goal_id": goal,
@@ -219,7 +210,7 @@ def _ratings(plan: Plan, ratings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _meeting_rating(values: dict[str, Any]) -> dict[str, int | None]:
     unknown = set(values) - set(MEETING_RATINGS)
     if unknown:
-        raise _invalid(
+        raise invalid(
             "meeting_rating",
             _("Unknown rating: %(names)s.") % {"names": ", ".join(sorted(unknown))},
         )

@@ -35,7 +35,7 @@ from apps.access.checks import Action, access_plan
 from apps.access.context import Actor
 from apps.citizens.services import organisations_by_id
 from apps.coordination.models import Handover, Transition
-from apps.core.exceptions import ApplicationError
+from apps.core.exceptions import invalid
 from apps.core.parsers import as_id
 from apps.organisations.models import Organisation
 from apps.plans import services as plan_services
@@ -47,17 +47,13 @@ NOTE_LIMIT = 2000
 Kind = Transition.Kind
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
 def transition_kind(value: Any, field: str = "transition") -> str | None:
     """The kind of transition asked for: None when not asked (missing or blank), else one of
     ``Transition.Kind`` or a 400 naming ``field``."""
     if value is None or value == "":
         return None
     if not isinstance(value, str) or value not in Kind.values:
-        raise _invalid(field, _("Choose a kind of transition from the list."))
+        raise invalid(field, _("Choose a kind of transition from the list."))
     return value
 
 
@@ -66,9 +62,9 @@ def transition_note(value: Any, field: str = "note") -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise _invalid(field, _("Write the note as text."))
+        raise invalid(field, _("Write the note as text."))
     if len(value) > NOTE_LIMIT:
-        raise _invalid(field, _("At most %(n)s characters.") % {"n": NOTE_LIMIT})
+        raise invalid(field, _("At most %(n)s characters.") % {"n": NOTE_LIMIT})
     return value.strip()
 
 
@@ -126,12 +122,12 @@ def transitions_list(*, actor: Actor, plan_id: Any) -> tuple[Plan, list[Transiti
 
 def _occurred_on(plan: Plan, value: Any) -> dt.date:
     if not isinstance(value, dt.date):
-        raise _invalid("occurred_on", _("Enter the date of the transition."), "required")
+        raise invalid("occurred_on", _("Enter the date of the transition."), "required")
     if value > timezone.localdate():
-        raise _invalid("occurred_on", _("This date cannot lie in the future."), "date_in_future")
+        raise invalid("occurred_on", _("This date cannot lie in the future."), "date_in_future")
     began = plan_began(plan)
     if value < began:
-        raise _invalid(
+        raise invalid(
             "occurred_on",
             _("The plan began on %(day)s; a transition cannot lie before it.")
             % {"day": date_format(began)},
@@ -145,7 +141,7 @@ def _organisation(value: Any) -> Organisation | None:
         return None
     pk = as_id(value)
     if pk is None:
-        raise _invalid("organisation", _("Unknown organisation: %(ids)s.") % {"ids": value})
+        raise invalid("organisation", _("Unknown organisation: %(ids)s.") % {"ids": value})
     (organisation,) = organisations_by_id([pk], "organisation")
     return organisation
 
@@ -167,7 +163,7 @@ def transition_record(
     plan = plan_for_write(actor, plan_id, COORDINATE, expected_version)
     chosen = transition_kind(kind, "kind")
     if chosen is None:
-        raise _invalid("kind", _("Choose a kind of transition from the list."), "required")
+        raise invalid("kind", _("Choose a kind of transition from the list."), "required")
     day = _occurred_on(plan, occurred_on)
     organisation = _organisation(organisation_id)
     text = transition_note(note)
@@ -219,7 +215,7 @@ def _participant_mark(transition: Any, note: Any) -> tuple[str | None, str]:
     kind = transition_kind(transition)
     text = transition_note(note)
     if kind is None and text:
-        raise _invalid("transition", _("Choose the kind of transition the note is about."))
+        raise invalid("transition", _("Choose the kind of transition the note is about."))
     return kind, text
 
 
@@ -305,7 +301,7 @@ def handover_transition_accept(
     item = Transition.objects.select_for_update().filter(handover=handover).first()
     if item is None:
         if receiving_note:
-            raise _invalid(
+            raise invalid(
                 "receiving_note",
                 _("This handover is not marked as a transition, so it takes no receiving note."),
                 "not_a_transition",

@@ -25,6 +25,11 @@ class ApplicationError(Exception):
         self.fields = fields or {}
 
 
+def invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
+    """A 400 naming the one input that is wrong."""
+    return ApplicationError(message, code=code, fields={field: [message]})
+
+
 class Conflict(ApplicationError):
     status_code = 409
     code = "conflict"

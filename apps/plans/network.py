@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from apps.access.checks import access_plan
 from apps.access.context import Actor
-from apps.plans.models import NetworkMember
 
 # One rule for every plan part: the access check, the version compare-and-bump, the texts.
-from apps.plans.services import ExpectedVersion, _invalid, _part, _plan_part_write, _text
+from apps.core.exceptions import invalid
+from apps.plans.models import NetworkMember
+from apps.plans.parts import part_of, part_write, required_text
+from apps.plans.services import ExpectedVersion
 
 # Each text's limit, as the model holds it; name and relation are required.
 LIMITS = {"name": 200, "relation": 100, "contact": 200, "may_be_told": 2000}
@@ -29,7 +31,7 @@ REQUIRED = ("name", "relation")
 def network_member_get(*, actor: Actor, plan_id: Any, member_id: Any) -> NetworkMember:
     """One person of the plan's network (404 when not on this plan, or the plan unseen)."""
     plan = access_plan(actor, plan_id)
-    member: NetworkMember = _part(NetworkMember, plan, member_id)
+    member: NetworkMember = part_of(NetworkMember, plan, member_id)
     member.plan = plan
     return member
 
@@ -38,10 +40,10 @@ def _optional_text(value: Any, field: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise _invalid(field, _("Send text."))
+        raise invalid(field, _("Send text."))
     text = value.strip()
     if len(text) > LIMITS[field]:
-        raise _invalid(field, _("At most %(n)s characters.") % {"n": LIMITS[field]})
+        raise invalid(field, _("At most %(n)s characters.") % {"n": LIMITS[field]})
     return text
 
 
@@ -57,18 +59,18 @@ def network_member_save(
     """Add a person to the citizen's network on the plan, or change one (only what ``data``
     names). Name and relation are required; how to reach them and what they may be told are
     optional texts; ``takes_part``: whether they take part in the meetings."""
-    plan = _plan_part_write(actor, plan_id, expected_version)
+    plan = part_write(actor, plan_id, expected_version)
     new = member_id is None
-    member = NetworkMember(plan=plan) if new else _part(NetworkMember, plan, member_id)
+    member = NetworkMember(plan=plan) if new else part_of(NetworkMember, plan, member_id)
     for field in REQUIRED:
         if new or field in data:
-            setattr(member, field, _text(data.get(field), field, LIMITS[field]))
+            setattr(member, field, required_text(data.get(field), field, LIMITS[field]))
     for field in ("contact", "may_be_told"):
         if field in data:
             setattr(member, field, _optional_text(data[field], field))
     if "takes_part" in data:
         if not isinstance(data["takes_part"], bool):
-            raise _invalid("takes_part", _("Send true or false."))
+            raise invalid("takes_part", _("Send true or false."))
         member.takes_part = data["takes_part"]
     member.save()
     return member

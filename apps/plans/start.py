@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from apps.access.context import Actor
 from apps.core.exceptions import ApplicationError
 from apps.plans.models import Plan
-from apps.plans.services import goal_save, plan_create
+from apps.plans.parts import goal_save
+from apps.plans.services import plan_create
 
 
 @transaction.atomic

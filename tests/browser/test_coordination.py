@@ -17,7 +17,7 @@ from apps.notifications.models import Notification
 from apps.notifications.services import notification_create
 from apps.organisations.models import Membership
 from apps.plans.models import Plan
-from apps.plans.services import goal_save
+from apps.plans.parts import goal_save
 from tests.browser.conftest import axe_check, screenshot
 
 

@@ -16,7 +16,7 @@ from apps.access.context import actor_for
 from apps.coordination.reviews import review_record
 from apps.organisations.models import Organisation
 from apps.plans.models import Plan
-from apps.plans.services import goal_save
+from apps.plans.parts import goal_save
 from tests.browser.conftest import axe_check, screenshot
 
 

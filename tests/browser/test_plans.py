@@ -328,7 +328,7 @@ def test_the_conflict_view_fits_a_narrow_screen(browsing):
     goals.get_by_role("link", name="Ret mål 1").click()
     # The form is in place before the other person writes (one database, two threads).
     expect(goals.get_by_label("Målet med borgerens egne ord")).to_be_visible()
-    from apps.plans.services import goal_save
+    from apps.plans.parts import goal_save
 
     goal = plan.goals.get()
     sofie = get_user_model().objects.get(username="chp.caseworker")

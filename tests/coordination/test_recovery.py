@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.citizens.services import citizen_register
 from apps.coordination.models import GoalRating, PlanSnapshot, Review
 from apps.plans.models import Goal, Plan
-from apps.plans.services import effort_save, goal_save
+from apps.plans.parts import effort_save, goal_save
 from tests.helpers import assert_error, snapshot
 
 API = "/api/v1"

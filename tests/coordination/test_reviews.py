@@ -41,7 +41,7 @@ def test_record_review_freezes_the_plan_and_sets_next_review(world):
 
 
 def test_diff_between_two_reviews(world):
-    from apps.plans.services import goal_save
+    from apps.plans.parts import goal_save
 
     first = post_review(world).data["id"]
     plan = Plan.objects.get(pk=world.plan.pk)

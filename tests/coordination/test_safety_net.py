@@ -16,7 +16,8 @@ from apps.notifications.models import Notification
 from apps.notifications.reminders import reminders_sweep
 from apps.plans.faststart import plan_motivation_record
 from apps.plans.models import Agreement, Plan
-from apps.plans.services import agreement_save, effort_save, goal_save, plan_close
+from apps.plans.parts import agreement_save, effort_save, goal_save
+from apps.plans.services import plan_close
 from tests.conftest import World
 
 from .conftest import at, inbox

@@ -16,7 +16,8 @@ from apps.notifications.reminders import reminders_sweep
 from apps.notifications.workdays import working_days_add
 from apps.plans.faststart import days_to_first_effort, first_effort_due_from, plan_motivation_record
 from apps.plans.models import Effort, Plan
-from apps.plans.services import effort_save, plan_close
+from apps.plans.parts import effort_save
+from apps.plans.services import plan_close
 from tests.conftest import World
 from tests.helpers import snapshot
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from apps.notifications.workdays import working_days_add
 from apps.plans.models import Plan
-from apps.plans.services import effort_save, plan_close
+from apps.plans.parts import effort_save
+from apps.plans.services import plan_close
 from tests.conftest import World
 from tests.helpers import API, assert_error, snapshot
 

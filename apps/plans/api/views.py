@@ -9,7 +9,7 @@ from apps.coordination import transitions
 from apps.core.api.params import query_id
 from apps.core.api.schema import error_response
 from apps.core.exceptions import ApplicationError
-from apps.plans import selectors, services
+from apps.plans import parts, selectors, services
 from apps.plans.api.serializers import (
     AgreementSerializer,
     EffortSerializer,
@@ -226,7 +226,7 @@ class _PartDetail(AccessView):
         return _with_etag(Response(self.get_serializer(item).data), item.plan)
 
     def delete(self, request, plan_pk, pk):  # type: ignore[no-untyped-def]
-        plan = services.plan_part_delete(
+        plan = parts.plan_part_delete(
             actor=self.actor,
             plan_id=plan_pk,
             expected_version=self.expected_version(),
@@ -248,13 +248,13 @@ class GoalList(_PartList):
     serializer_class = GoalSerializer
     model = Goal
     prefetch = ("efforts",)
-    save = staticmethod(services.goal_save)
+    save = staticmethod(parts.goal_save)
 
 
 class GoalDetail(_PartDetail):
     serializer_class = GoalSerializer
     model = Goal
-    save = staticmethod(services.goal_save)
+    save = staticmethod(parts.goal_save)
     id_kwarg = "goal_id"
 
 
@@ -262,24 +262,24 @@ class EffortList(_PartList):
     serializer_class = EffortSerializer
     model = Effort
     prefetch = ("goals",)
-    save = staticmethod(services.effort_save)
+    save = staticmethod(parts.effort_save)
 
 
 class EffortDetail(_PartDetail):
     serializer_class = EffortSerializer
     model = Effort
-    save = staticmethod(services.effort_save)
+    save = staticmethod(parts.effort_save)
     id_kwarg = "effort_id"
 
 
 class AgreementList(_PartList):
     serializer_class = AgreementSerializer
     model = Agreement
-    save = staticmethod(services.agreement_save)
+    save = staticmethod(parts.agreement_save)
 
 
 class AgreementDetail(_PartDetail):
     serializer_class = AgreementSerializer
     model = Agreement
-    save = staticmethod(services.agreement_save)
+    save = staticmethod(parts.agreement_save)
     id_kwarg = "agreement_id"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.access.checks import Action, access_effort, access_plan
 from apps.access.context import Actor
 from apps.core.exceptions import NotFound, PreconditionFailed
-from apps.plans import services
+from apps.plans import parts, services
 from apps.plans.models import Agreement, Effort, Goal, Plan
 from apps.plans.web import sections
 from apps.plans.web.context import COORDINATE, PlanPage, plan_for_page, plan_page
@@ -58,7 +58,7 @@ class PartEdit(Edit):
 
     def remove(self, actor: Actor, plan: Plan, part_id: Any, expected_version: int) -> None:
         """Take the item off the plan (a plan write: the version is checked and bumped)."""
-        services.plan_part_delete(
+        parts.plan_part_delete(
             actor=actor,
             plan_id=plan.pk,
             expected_version=expected_version,
@@ -82,7 +82,7 @@ class GoalEdit(PartEdit):
         }
 
     def save(self, actor: Actor, plan: Plan, part_id: Any, form: VersionedForm) -> None:
-        services.goal_save(
+        parts.goal_save(
             actor=actor,
             plan_id=plan.pk,
             expected_version=form.cleaned_data["version"],
@@ -106,7 +106,7 @@ class AgreementEdit(PartEdit):
         }
 
     def save(self, actor: Actor, plan: Plan, part_id: Any, form: VersionedForm) -> None:
-        services.agreement_save(
+        parts.agreement_save(
             actor=actor,
             plan_id=plan.pk,
             expected_version=form.cleaned_data["version"],
@@ -144,7 +144,7 @@ class EffortEdit(PartEdit):
         }
 
     def save(self, actor: Actor, plan: Plan, part_id: Any, form: VersionedForm) -> None:
-        services.effort_save(
+        parts.effort_save(
             actor=actor,
             plan_id=plan.pk,
             expected_version=form.cleaned_data["version"],

@@ -12,7 +12,8 @@ from django.utils import timezone
 from apps.audit.models import AccessEvent
 from apps.coordination.models import PlanSnapshot, Review
 from apps.plans.models import Plan
-from apps.plans.services import agreement_save, goal_save, plan_update
+from apps.plans.parts import agreement_save, goal_save
+from apps.plans.services import plan_update
 
 from .helpers import events_of, events_then_undo, field_error, page_client
 
@@ -275,7 +276,7 @@ def _two_reviews(world) -> tuple[int, int]:
         data={"text": "Jeg vil have min egen bolig", "status": "reached"},
     )
     from apps.plans.models import Goal
-    from apps.plans.services import plan_part_delete
+    from apps.plans.parts import plan_part_delete
 
     plan = _plan(world)
     plan_part_delete(

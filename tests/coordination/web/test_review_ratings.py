@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.audit.models import AccessEvent
 from apps.coordination.models import GoalRating, PlanSnapshot, Review
 from apps.plans.models import Goal, Plan
-from apps.plans.services import goal_save
+from apps.plans.parts import goal_save
 
 from .helpers import events_of, events_then_undo, field_error, page_client
 

@@ -8,7 +8,7 @@ import re
 from django.utils import timezone
 
 from apps.plans.models import Agreement, Goal
-from apps.plans.services import goal_save, plan_part_delete
+from apps.plans.parts import goal_save, plan_part_delete
 from tests.helpers import snapshot
 from tests.plans.web.conftest import Trail, login, version
 from tests.plans.web.htmlforms import form_with_button

@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from apps.coordination.reviews import review_record
 from apps.plans.models import Goal
-from apps.plans.services import effort_save, goal_save
+from apps.plans.parts import effort_save, goal_save
 from tests.helpers import snapshot
 from tests.plans.web.conftest import Trail, login, version
 

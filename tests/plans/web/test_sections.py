@@ -12,7 +12,7 @@ import pytest
 from django.db import transaction
 from django.utils.html import escape
 
-from apps.plans.services import goal_save
+from apps.plans.parts import goal_save
 from tests.helpers import snapshot
 from tests.plans.web.conftest import CASES, Case, Trail, login, version
 

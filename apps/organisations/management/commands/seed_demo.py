@@ -21,7 +21,8 @@ from apps.organisations.models import Membership, Organisation
 from apps.organisations.services import membership_ensure, organisation_ensure
 from apps.plans.models import Plan
 from apps.plans.network import network_member_save
-from apps.plans.services import effort_save, goal_save, plan_create
+from apps.plans.parts import effort_save, goal_save
+from apps.plans.services import plan_create
 
 ORGANISATIONS = [
     ("addiction", "Rusmiddelcentret", Organisation.Kind.ADDICTION_CENTRE, "municipality"),
