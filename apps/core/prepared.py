@@ -25,9 +25,11 @@ from typing import Any, Generic, TypeVar
 
 import psycopg
 from django.db import connections
+from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from psycopg.types.numeric import Int8Dumper
 
 M = TypeVar("M", bound=Model)
 
@@ -133,14 +135,28 @@ def preparing_cursor(using: str = "default") -> Any:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return connection.cursor()
+    # What Django's own cursor() does (BaseDatabaseWrapper._cursor and the PostgreSQL
+    # backend's create_cursor), with this cursor class.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        # Django turns preparing off this way (None), which psycopg honours even for
-        # prepare=True. A threshold no statement reaches keeps Django's other cursors
-        # (binding on the client, which never prepare anyway) as they were.
-        raw.prepare_threshold = sys.maxsize
-    return connection._prepare_cursor(_Preparing(raw))  # type: ignore[attr-defined]
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            # Django turns preparing off this way (None), which psycopg honours even for
+            # prepare=True. A threshold no statement reaches keeps Django's other cursors
+            # (binding on the client, which never prepare anyway) as they were.
+            raw.prepare_threshold = sys.maxsize
+        cursor = _Preparing(raw)
+        # psycopg sends an int as int2, int4 or int8 by its size, and a prepared statement is
+        # kept per parameter types: one type for every id keeps one statement, not dozens.
+        cursor.adapters.register_dumper(int, Int8Dumper)
+        loader = raw.adapters.get_loader(_TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, cursor)
+        return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]
+
+
+_TIMESTAMPTZ_OID = psycopg.adapters.types["timestamptz"].oid
 
 
 class _Preparing(psycopg.Cursor):

@@ -27,7 +27,17 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from apps.access.derived import consent_covers_organisation
@@ -71,7 +81,8 @@ def _coordinator_covered(now: dt.datetime) -> Case:
 def _first_efforts_record(waiting: QuerySet[Plan], today: dt.date) -> None:
     """Stop the clock of waiting plans whose effort has reached its start date since it was
     saved (an active effort with a start date ahead). ``Plan.updated`` is left as it is: the
-    sweep's own record is no activity."""
+    sweep's own record is no activity. The version is bumped like any change to what the plan
+    shows: a client holding the old ETag must not be told (304) that nothing changed."""
     started = Effort.objects.filter(
         plan_id=OuterRef("pk"),
         status__in=STARTED,
@@ -79,7 +90,9 @@ def _first_efforts_record(waiting: QuerySet[Plan], today: dt.date) -> None:
         starts_on__lte=today,
     )
     first = started.order_by("starts_on").values("starts_on")[:1]
-    waiting.filter(Exists(started)).update(first_effort_on=Subquery(first))
+    waiting.filter(Exists(started)).update(
+        first_effort_on=Subquery(first), version=F("version") + 1
+    )
 
 
 def fast_start_rows(today: dt.date, now: dt.datetime) -> list[Notification]:

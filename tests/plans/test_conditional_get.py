@@ -1,7 +1,8 @@
 """Conditional GET of a plan: ``If-None-Match`` with the ETag one holds answers 304.
 
-The plan's ETag is its version, which every write to the plan or a part of it bumps; so a
-client polling a plan it holds gets a 304 without a body until someone changes it. The
+The plan's ETag is its version, which every change to what the plan shows bumps (a write to
+the plan or a part of it, and the sweep that stops the fast-start clock); so a client polling
+a plan it holds gets a 304 without a body until the plan changes. The
 access check runs first and the read is recorded like any other (who saw what does not
 depend on the client's cache); a plan one may not see is 404 whatever the header says.
 """

@@ -194,11 +194,13 @@ def test_an_effort_with_a_start_ahead_starts_the_day_the_sweep_sees_it(world: Wo
     assert _first_effort_on(world) is None
     reminders_sweep(now=timezone.now() + dt.timedelta(days=1))
     assert _first_effort_on(world) is None
-    updated = Plan.objects.get(pk=world.plan.pk).updated
+    before = Plan.objects.get(pk=world.plan.pk)
     reminders_sweep(now=timezone.now() + dt.timedelta(days=2))
     plan = Plan.objects.get(pk=world.plan.pk)
     assert plan.first_effort_on == ahead
-    assert plan.updated == updated  # the sweep's record is no activity on the plan
+    assert plan.updated == before.updated  # the sweep's record is no activity on the plan
+    # ... but it changes what the plan shows: a new version, so a held ETag is not "unchanged".
+    assert plan.version == before.version + 1
 
 
 def test_recording_a_day_finds_an_effort_that_started_since(world: World) -> None:
