@@ -45,23 +45,22 @@ class AccessView(generics.GenericAPIView):
 
     def versions_held(self) -> IfMatch | None:
         """The versions ``If-None-Match`` names (``*``: any); None when absent."""
-        try:
-            return parsers.parse_if_match(self.request.headers.get("If-None-Match", ""))
-        except parsers.InvalidValue as exc:
-            raise ApplicationError(
-                _('If-None-Match must hold an ETag of the plan, such as "3".'),
-                code="invalid_if_none_match",
-                fields={"If-None-Match": [str(exc)]},
-            ) from exc
+        return self._entity_tags(
+            "If-None-Match",
+            _('If-None-Match must hold an ETag of the plan, such as "3".'),
+            "invalid_if_none_match",
+        )
 
     def expected_version(self) -> IfMatch | None:
         """The versions ``If-Match`` names (``*``: any); None when absent. The service checks
         it after the access check, so nobody learns from a 428 or 412 that a plan exists."""
+        return self._entity_tags(
+            "If-Match", _('If-Match must hold the plan\'s ETag, such as "3".'), "invalid_if_match"
+        )
+
+    def _entity_tags(self, header: str, message: str, code: str) -> IfMatch | None:
+        """A header of entity tags; a malformed one is a 400 naming the header."""
         try:
-            return parsers.parse_if_match(self.request.headers.get("If-Match", ""))
+            return parsers.parse_if_match(self.request.headers.get(header, ""))
         except parsers.InvalidValue as exc:
-            raise ApplicationError(
-                _('If-Match must hold the plan\'s ETag, such as "3".'),
-                code="invalid_if_match",
-                fields={"If-Match": [str(exc)]},
-            ) from exc
+            raise ApplicationError(message, code=code, fields={header: [str(exc)]}) from exc
