@@ -8,25 +8,17 @@ lines whose parts are marked kept, added or removed (texts are compared word by 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from apps.coordination.web.worddiff import Part, swap, whole, word_diff
 from apps.plans.models import LIFE_DOMAINS, Effort, Goal, Plan
 
-SAME, INS, DEL = "same", "ins", "del"
 NONE = "\N{EN DASH}"  # shown for an empty value, as the other pages do
-
-
-@dataclass(frozen=True)
-class Part:
-    kind: str  # SAME | INS | DEL
-    text: str
 
 
 @dataclass
@@ -210,53 +202,6 @@ def snapshot_view(data: dict[str, Any], names: Names) -> dict[str, Any]:
 # --- what changed ------------------------------------------------------------------------------
 
 
-def word_diff(before: str | None, after: str | None) -> list[Part]:
-    """``before`` turned into ``after``, word by word: kept, removed and added parts."""
-    old = re.findall(r"\S+|\s+", before or "")
-    new = re.findall(r"\S+|\s+", after or "")
-    parts: list[Part] = []
-
-    def add(kind: str, words: list[str]) -> None:
-        text = "".join(words)
-        if not text:
-            return
-        if parts and parts[-1].kind == kind:
-            parts[-1] = Part(kind, parts[-1].text + text)
-        else:
-            parts.append(Part(kind, text))
-
-    matcher = SequenceMatcher(a=old, b=new, autojunk=False)
-    chunks = [
-        (op == "equal", old[i1:i2], new[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
-    # A lone space kept between two changes splits one change into two ("[-on-][+in+]
-    # [-a-][+my+]"); count it as changed, so the removed words read together, then the added.
-    merged: list[tuple[bool, list[str], list[str]]] = []
-    for i, (same, a, b) in enumerate(chunks):
-        between = 0 < i < len(chunks) - 1 and not chunks[i - 1][0] and not chunks[i + 1][0]
-        if same and between and all(not w.strip() for w in a):
-            same = False
-        if merged and not same and not merged[-1][0]:
-            merged[-1] = (False, merged[-1][1] + a, merged[-1][2] + b)
-        else:
-            merged.append((same, list(a), list(b)))
-    for same, a, b in merged:
-        if same:
-            add(SAME, a)
-        else:
-            add(DEL, a)
-            add(INS, b)
-    return parts
-
-
-def _swap(before: str, after: str) -> list[Part]:
-    return [Part(DEL, before), Part(SAME, " → "), Part(INS, after)]
-
-
-def _whole(kind: str, text: str) -> list[Part]:
-    return [Part(INS if kind == "added" else DEL, text)]
-
-
 # What an added or removed item shows besides its text.
 WHOLE_ITEM_FIELDS = {"organisation", "responsible", "starts_on", "ends_on", "due"}
 
@@ -300,11 +245,11 @@ def _items(key: str, part: dict[str, Any], after: dict[str, Any], names: Names) 
     for kind in ("added", "removed"):
         for item in part.get(kind) or []:
             change = Change(kind, "")
-            change.lines.append(Line("", _whole(kind, item.get(text_field, ""))))
+            change.lines.append(Line("", whole(kind, item.get(text_field, ""))))
             for name, label, show in others:
                 # A new or dropped goal is its text; status and priority would be noise.
                 if name in WHOLE_ITEM_FIELDS and item.get(name) not in (None, ""):
-                    change.lines.append(Line(label, _whole(kind, show(item.get(name)))))
+                    change.lines.append(Line(label, whole(kind, show(item.get(name)))))
             changes.append(change)
     now = {item["id"]: item for item in after.get(key) or []}
     for entry in part.get("changed") or []:
@@ -318,7 +263,7 @@ def _items(key: str, part: dict[str, Any], after: dict[str, Any], names: Names) 
         for name, label, show in others:
             if name in fields:
                 value = fields[name]
-                change.lines.append(Line(label, _swap(show(value["before"]), show(value["after"]))))
+                change.lines.append(Line(label, swap(show(value["before"]), show(value["after"]))))
         changes.append(change)
     return changes
 
@@ -334,7 +279,7 @@ def _plan_section(changes: dict[str, Any], names: Names) -> Section:
                 [
                     Line(
                         "",
-                        _swap(
+                        swap(
                             _label(Plan.Status, value["before"]),
                             _label(Plan.Status, value["after"]),
                         ),
@@ -344,22 +289,20 @@ def _plan_section(changes: dict[str, Any], names: Names) -> Section:
         )
     if "coordinator" in changes:
         value = changes["coordinator"]
-        line = Line(
-            "", _swap(names.coordinator(value["before"]), names.coordinator(value["after"]))
-        )
+        line = Line("", swap(names.coordinator(value["before"]), names.coordinator(value["after"])))
         section.changes.append(Change("changed", _("Coordinator"), [line]))
     if "participants" in changes:
         value = changes["participants"]
         before, after = set(value["before"] or []), set(value["after"] or [])
         for pk in sorted(after - before, key=names.organisation):
-            line = Line("", _whole("added", names.organisation(pk)))
+            line = Line("", whole("added", names.organisation(pk)))
             section.changes.append(Change("added", _("Organisation on the plan"), [line]))
         for pk in sorted(before - after, key=names.organisation):
-            line = Line("", _whole("removed", names.organisation(pk)))
+            line = Line("", whole("removed", names.organisation(pk)))
             section.changes.append(Change("removed", _("Organisation on the plan"), [line]))
     if "next_review" in changes:
         value = changes["next_review"]
-        line = Line("", _swap(_day(value["before"]), _day(value["after"])))
+        line = Line("", swap(_day(value["before"]), _day(value["after"])))
         section.changes.append(Change("changed", _("Next review"), [line]))
     return section
 
@@ -394,9 +337,9 @@ def _ratings_section(changes: dict[str, Any], texts: dict[Any, str]) -> Section:
             change = Change(kind, subject(item["id"]))
             for rating, note in RATING_FIELDS:
                 if item.get(rating) is not None:
-                    change.lines.append(Line(labels[rating], _whole(kind, _rating(item[rating]))))
+                    change.lines.append(Line(labels[rating], whole(kind, _rating(item[rating]))))
                 if item.get(note):
-                    change.lines.append(Line(labels[note], _whole(kind, item[note])))
+                    change.lines.append(Line(labels[note], whole(kind, item[note])))
             section.changes.append(change)
     for entry in part.get("changed") or []:
         fields = entry["fields"]
@@ -404,9 +347,7 @@ def _ratings_section(changes: dict[str, Any], texts: dict[Any, str]) -> Section:
         for rating, note in RATING_FIELDS:
             if rating in fields:
                 value = fields[rating]
-                line = Line(
-                    labels[rating], _swap(_rating(value["before"]), _rating(value["after"]))
-                )
+                line = Line(labels[rating], swap(_rating(value["before"]), _rating(value["after"])))
                 change.lines.append(line)
             if note in fields:
                 value = fields[note]
@@ -416,7 +357,7 @@ def _ratings_section(changes: dict[str, Any], texts: dict[Any, str]) -> Section:
         before = changes["meeting_rating"]["before"] or {}
         after = changes["meeting_rating"]["after"] or {}
         lines = [
-            Line(label, _swap(_rating(before.get(key)), _rating(after.get(key))))
+            Line(label, swap(_rating(before.get(key)), _rating(after.get(key))))
             for key, label in meeting_labels().items()
             if before.get(key) != after.get(key)
         ]
@@ -441,9 +382,9 @@ def diff_view(
     for key, value in (changes.get("assessment") or {}).items():
         label = str(LIFE_DOMAINS.get(key, key)).capitalize()
         if not value["before"]:
-            kind, parts = "added", _whole("added", value["after"])
+            kind, parts = "added", whole("added", value["after"])
         elif not value["after"]:
-            kind, parts = "removed", _whole("removed", value["before"])
+            kind, parts = "removed", whole("removed", value["before"])
         else:
             kind, parts = "changed", word_diff(value["before"], value["after"])
         assessment.changes.append(Change(kind, label, [Line("", parts)]))
