@@ -130,25 +130,56 @@ def plans_visible_to(actor: Actor, *, one: bool = False) -> QuerySet[Plan]:
             kip_shared=Value(True, output_field=BooleanField()),
             break_glass_reason=Value(None, output_field=TextField()),
         )
-    shared = plan_granted(actor) & plan_consent_covers(actor)
-    glass = BreakGlass.objects.active().filter(
-        actor_id=actor.user.pk, organisation_id=actor.organisation.pk
-    )
     # Break-the-glass grants are few, short-lived and personal, so ask for them first (one
     # indexed query). Without one, which is nearly always, the plans are the shared ones: a
     # query PostgreSQL reads in id order from the grant index, stopping after a page. With the
     # OR in the same query it would build the organisation's whole grant and consent sets for
     # every page instead, growing with the data (bench/RESULTS.md, the plans benchmark).
-    if not one and not glass.exists():
-        return Plan.objects.filter(shared).annotate(
-            kip_shared=Value(True, output_field=BooleanField()),
-            break_glass_reason=Value(None, output_field=TextField()),
-        )
+    if not one and not holds_break_glass(actor):
+        return plans_shared_with(actor)
+    shared = plan_granted(actor) & plan_consent_covers(actor)
+    glass = BreakGlass.objects.active().filter(
+        actor_id=actor.user.pk, organisation_id=actor.organisation.pk
+    )
     reason = glass.filter(plan=OuterRef("pk")).order_by("-expires_at").values("reason")[:1]
     return Plan.objects.annotate(
         kip_shared=ExpressionWrapper(shared, output_field=BooleanField()),
         break_glass_reason=Subquery(reason),
     ).filter(Q(kip_shared=True) | Q(break_glass_reason__isnull=False))
+
+
+def plans_shared_with(actor: Actor) -> QuerySet[Plan]:
+    """``plans_visible_to`` for an actor who holds no break-the-glass grant: the plans the
+    acting organisation takes part in within consent. Callers ask ``holds_break_glass`` first."""
+    return Plan.objects.filter(plan_granted(actor) & plan_consent_covers(actor)).annotate(
+        kip_shared=Value(True, output_field=BooleanField()),
+        break_glass_reason=Value(None, output_field=TextField()),
+    )
+
+
+def _break_glass_query(user_id: int, organisation_id: int) -> Any:
+    from apps.audit.models import BreakGlass
+
+    return BreakGlass.objects.active().filter(actor_id=user_id, organisation_id=organisation_id)[:1]
+
+
+# Every list of plans asks this first; compiled once per process (apps.core.prepared).
+_BREAK_GLASS = Prepared(_break_glass_query, "user_id", "organisation_id")
+
+
+def holds_break_glass(actor: Actor) -> bool:
+    """Whether the actor holds an unexpired break-the-glass grant for any plan."""
+    return bool(_BREAK_GLASS.run(user_id=actor.user.pk, organisation_id=actor.organisation.pk))
+
+
+def actor_of_ids(user_id: int, organisation_id: int, group_id: int) -> Actor:
+    """An actor made of ids alone, for queries ``Prepared`` compiles with sentinel ids: the
+    rules read no more of the actor than these (and the role, a caseworker's here)."""
+    return Actor(
+        user=User(pk=user_id),
+        organisation=Organisation(pk=organisation_id, group_id=group_id),
+        role=Membership.Role.CASEWORKER,
+    )
 
 
 def access_plan(
@@ -179,11 +210,7 @@ def access_plan(
 
 
 def _one_plan_query(plan_id: int, user_id: int, organisation_id: int, group_id: int) -> Any:
-    actor = Actor(
-        user=User(pk=user_id),
-        organisation=Organisation(pk=organisation_id, group_id=group_id),
-        role=Membership.Role.CASEWORKER,
-    )
+    actor = actor_of_ids(user_id, organisation_id, group_id)
     return plans_visible_to(actor, one=True).filter(pk=plan_id)[:1]
 
 

@@ -17,18 +17,22 @@ from typing import Any
 from django.db import models
 
 
-def parts_statement(parts: Iterable[tuple[type[models.Model], str, str]]) -> str:
-    """One SELECT of one JSON array per ``(model, condition, order)``, the table read as ``t``.
+def rows_json(model: type[models.Model], condition: str, order: str) -> str:
+    """A scalar subquery: the model's rows that meet ``condition`` as one JSON array, in
+    ``order``, the table read as ``t``.
 
-    Conditions and orders are the caller's constants with ``%s`` for values; table names come
-    from the models. Nothing here is input.
+    Conditions and orders are the caller's constants (``%s`` for values, or a column of an
+    outer query); table names come from the models. Nothing here is input.
     """
-    columns = [
+    return (
         f"(SELECT COALESCE(json_agg(t ORDER BY {order}), '[]'::json) "  # noqa: S608
         f'FROM "{model._meta.db_table}" t WHERE {condition})'
-        for model, condition, order in parts
-    ]
-    return "SELECT " + ", ".join(columns)
+    )
+
+
+def parts_statement(parts: Iterable[tuple[type[models.Model], str, str]]) -> str:
+    """One SELECT of one ``rows_json`` array per ``(model, condition, order)``."""
+    return "SELECT " + ", ".join(rows_json(*part) for part in parts)
 
 
 def _parser(field: models.Field) -> Any:

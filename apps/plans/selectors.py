@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import connections
-from django.db.models import QuerySet, prefetch_related_objects
+import json
+from functools import partial
+from typing import Any
 
-from apps.access.checks import plans_visible_to
+from django.db import connections
+from django.db.models import QuerySet, TextField, prefetch_related_objects
+from django.db.models.expressions import RawSQL
+
+from apps.access.checks import actor_of_ids, holds_break_glass, plans_shared_with, plans_visible_to
 from apps.access.context import Actor
 from apps.core import aggregated
-from apps.core.prepared import preparing_cursor
+from apps.core.api.pagination import NewestFirst
+from apps.core.prepared import Prepared, preparing_cursor
 from apps.plans.models import Agreement, Effort, Goal, NetworkMember, Participation, Plan
 
 
@@ -19,6 +25,75 @@ def plan_list(*, actor: Actor, filters: dict[str, str] | None = None) -> QuerySe
         plans = plans.filter(status=filters["status"])
     if filters.get("citizen"):
         plans = plans.filter(citizen_id=filters["citizen"])
+    return plans
+
+
+def plan_pages(*, actor: Actor, filters: dict[str, str]) -> QuerySet[Plan] | NewestFirst:
+    """The plan list as the API pages it.
+
+    The common case, no filter and no break-the-glass grant, walks newest first by prepared
+    statements: the access rule compiled once per process (``apps.core.prepared``) with the
+    participants folded in on PostgreSQL, so a page is one statement. Anything else, and a step
+    back, is ``plan_list``'s queryset.
+    """
+    if any(filters.values()) or not actor.reads_citizen_data or holds_break_glass(actor):
+        return plan_list(actor=actor, filters=filters)
+    return NewestFirst(
+        fetch=partial(_newest_first, actor),
+        fallback=lambda: plans_shared_with(actor).prefetch_related("participations"),
+    )
+
+
+def _page_query(
+    user_id: int, organisation_id: int, group_id: int, before: int, *, limit: int, fold: bool
+) -> QuerySet[Plan]:
+    plans = plans_shared_with(actor_of_ids(user_id, organisation_id, group_id))
+    plans = plans.filter(pk__lt=before).order_by("-pk")
+    if fold:  # the participants, as the detail reads them (``_PARTS``)
+        of_plan = f't."plan_id" = "{Plan._meta.db_table}"."id"'
+        rows = aggregated.rows_json(Participation, of_plan, "t.id")
+        # Constant SQL written from the models' tables (aggregated.rows_json); no input.
+        plans = plans.annotate(
+            kip_participations=RawSQL(f"{rows}::text", (), TextField())  # noqa: S611
+        )
+    return plans[:limit]
+
+
+# One statement per page size (at most ``Cursor.max_page_size`` + 1 of them) and database.
+_PAGES: dict[tuple[int, bool], Prepared[Plan]] = {}
+
+
+def _newest_first(actor: Actor, before: int, limit: int, using: str = "default") -> list[Plan]:
+    """Up to ``limit`` plans the actor sees with ids below ``before``, newest first, their
+    participants read with them."""
+    fold = connections[using].vendor == "postgresql"
+    key = (limit, fold)
+    statement = _PAGES.get(key) or _PAGES.setdefault(
+        key,
+        Prepared(
+            partial(_page_query, limit=limit, fold=fold),
+            "user_id",
+            "organisation_id",
+            "group_id",
+            "before",
+        ),
+    )
+    plans = statement.run(
+        using,
+        user_id=actor.user.pk,
+        organisation_id=actor.organisation.pk,
+        group_id=actor.organisation.group_id,
+        before=before,
+    )
+    if not fold:
+        prefetch_related_objects(plans, "participations")
+        return plans
+    for plan in plans:
+        rows: Any = json.loads(plan.kip_participations)  # type: ignore[attr-defined]
+        participations = aggregated.instances(Participation, rows, using)
+        for participation in participations:
+            participation.plan = plan
+        aggregated.cache_related(plan, "participations", participations)
     return plans
 
 

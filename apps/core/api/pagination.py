@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import binascii
 from base64 import b64decode
+from collections.abc import Callable
 from typing import Any
 from urllib import parse
 
@@ -92,3 +93,55 @@ class Cursor(CursorPagination):
             if parameter["name"] == self.cursor_query_param:
                 parameter["schema"]["maxLength"] = _MAX_CURSOR_LENGTH
         return parameters
+
+
+# Beyond any id a row can have (ids are 64-bit): the position "before" the first page.
+_ABOVE_EVERY_ID = 2**63 - 1
+
+
+class NewestFirst:
+    """A list for ``Cursor`` whose pages newest first come from ``fetch(before, limit)``.
+
+    ``Cursor.paginate_queryset`` asks a queryset for three things: an order, a position to
+    start after, and one slice. This answers the walk it takes most, forwards from the top or
+    from a next link (``-id``, ids below the position, no offset), with ``fetch``, which can
+    run a statement prepared for it; anything else (a previous link, an offset) with the
+    queryset ``fallback()`` builds, the same steps applied to it.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[..., list[Any]],
+        fallback: Callable[[], Any],
+        steps: tuple[tuple[str, tuple[Any, ...], dict[str, Any]], ...] = (),
+    ) -> None:
+        self.fetch = fetch
+        self.fallback = fallback
+        self.steps = steps
+
+    def order_by(self, *fields: str) -> NewestFirst:
+        return self._then("order_by", fields, {})
+
+    def filter(self, **lookups: Any) -> NewestFirst:
+        return self._then("filter", (), lookups)
+
+    def _then(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> NewestFirst:
+        return NewestFirst(self.fetch, self.fallback, (*self.steps, (name, args, kwargs)))
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        before = self._before()
+        if before is not None and not window.start and window.stop is not None:
+            return self.fetch(before=before, limit=window.stop)
+        queryset = self.fallback()
+        for name, args, kwargs in self.steps:
+            queryset = getattr(queryset, name)(*args, **kwargs)
+        return list(queryset[window])
+
+    def _before(self) -> int | None:
+        """The position a newest-first walk starts below; None for any other walk."""
+        match self.steps:
+            case (("order_by", ("-id",), {}),):
+                return _ABOVE_EVERY_ID
+            case (("order_by", ("-id",), {}), ("filter", (), {"id__lt": position})):
+                return int(position)
+        return None

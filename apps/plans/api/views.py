@@ -51,7 +51,7 @@ class PlanList(AccessView):
             raise ApplicationError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
         if filters["citizen"]:
             filters["citizen"] = str(query_id(request.query_params, "citizen"))
-        page = self.paginate_and_record(selectors.plan_list(actor=self.actor, filters=filters))
+        page = self.paginate_and_record(selectors.plan_pages(actor=self.actor, filters=filters))
         return self.get_paginated_response(PlanSerializer(page, many=True).data)
 
     @extend_schema(
