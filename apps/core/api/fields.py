@@ -115,7 +115,7 @@ class ModelSerializer(serializers.ModelSerializer):
         if built is None:
             built = super().get_fields()
             self._built_fields[type(self)] = built
-        return copy.deepcopy(built)
+        return {name: _copy(field) for name, field in built.items()}
 
     def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict]:
         field_class, kwargs = super().build_standard_field(field_name, model_field)
@@ -127,3 +127,20 @@ class ModelSerializer(serializers.ModelSerializer):
             kwargs["min_value"] = max(kwargs.get("min_value", low), low)
             kwargs["max_value"] = min(kwargs.get("max_value", high), high)
         return field_class, kwargs
+
+
+def _copy(field: serializers.Field) -> serializers.Field:
+    """A field of its own for one serializer instance.
+
+    DRF deep-copies each field by building it again from its arguments, which was most of a
+    plan's serialisation once the fields were cached (bench/RESULTS.md, the fast path). What
+    binding to a serializer sets (name, parent, source) lands on the copy's own attributes,
+    and what it shares with the cached field (its arguments, messages, validators) nothing
+    writes to, so a shallow copy is enough, except for a field that holds fields itself (a
+    nested serializer, a list or dict of a child field, a many-to-many relation): the child is
+    bound to its parent, so that one gets DRF's deep copy.
+    """
+    holds_fields = hasattr(field, "child") or hasattr(field, "child_relation")
+    if holds_fields or isinstance(field, serializers.BaseSerializer):
+        return copy.deepcopy(field)
+    return copy.copy(field)
