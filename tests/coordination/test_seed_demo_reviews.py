@@ -41,3 +41,13 @@ def test_mette_jensens_plan_has_two_rated_reviews_and_is_still_due_today(db, set
     actor = actor_for(plan.coordinator_user, plan.coordinator_organisation_id)
     progress = goal_progress(actor=actor, plan_id=plan.pk, goal_id=plan.goals.get().pk)
     assert [(p["citizen"], p["professional"]) for p in progress] == [(3, 4), (5, 6)]
+
+
+def test_mette_jensens_plan_began_before_its_first_meeting(db, settings):
+    """The citizen's path lists the plan's start first, not after meetings held before it."""
+    settings.KIP_DEMO_PASSWORD = "demo-password-for-tests"
+    call_command("seed_demo", force=True, verbosity=0)
+    plan = Plan.objects.get(citizen__name="Mette Jensen")
+    first = plan.reviews.order_by("held_on").first()
+    assert first is not None
+    assert timezone.localtime(plan.created).date() < first.held_on

@@ -230,6 +230,12 @@ class Command(BaseCommand):
         plan is created, so running the command again adds none)."""
         today = timezone.localdate()
         goal = plan.goals.get()
+        if reviews:
+            # The plan began a month before its first meeting, not today after them (the
+            # citizen's path on the plan page lists both in date order).
+            first = max(review[0] for review in reviews) + 1
+            began = timezone.now() - relativedelta(months=first)
+            Plan.objects.filter(pk=plan.pk).update(created=began)
         for months_ago, citizen, professional, meeting, words, note in reviews:
             plan.refresh_from_db()
             review_record(
