@@ -1,6 +1,7 @@
 """The discharge agreement in a real browser: the coordinator records an admission, makes a
 discharge agreement with two tasks for named people and sees them on the plan; the person
-responsible for one finds the reminder in their inbox when it is due, and marks it done.
+responsible for one finds the reminder in their inbox when it is due, and marks it done;
+"Min plan" tells the citizen who does what.
 Every state is checked with axe; the plan page is photographed at desktop width and 390 px."""
 
 from __future__ import annotations
@@ -108,3 +109,11 @@ def test_a_discharge_agreement_from_admission_to_reminder(browsing):
     width = narrow.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the plan page scrolls sideways at 390 px ({width} px wide)"
     screenshot(narrow, "discharge-agreement-390")
+
+    # The citizen's own plan tells them who does what when they leave the hospital.
+    narrow.get_by_role("link", name="“Min plan” til borgeren (til udskrift)").click()
+    expect(narrow.get_by_role("heading", name="Når du bliver udskrevet")).to_be_visible()
+    expect(narrow.get_by_text("Karin Mortensen fra Toften (forsorgshjem) gør det")).to_be_visible()
+    expect(narrow.get_by_text("Det er gjort.")).to_have_count(1)
+    axe_check(narrow, context="Min plan with the discharge agreement at 390 px")
+    screenshot(narrow, "discharge-agreement-my-plan-390")

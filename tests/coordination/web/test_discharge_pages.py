@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from apps.coordination.models import DischargeTask, HospitalEvent
 from apps.organisations.models import Membership
@@ -321,6 +321,59 @@ def test_the_plan_page_reads_the_agreement_in_fixed_queries(world: World) -> Non
         client.get(_plan(world))
         with CaptureQueriesContext(connection) as captured:
             assert client.get(_plan(world)).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n in range(9):
+        task(world, admission, description=f"Opgave {n}")
+    assert queries() == one
+
+
+# --- "Min plan" -------------------------------------------------------------------------------
+
+
+def _my_plan(world: World) -> str:
+    response = page_client(world.coordinator).get(f"/plans/{world.plan.pk}/print/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_my_plan_tells_the_citizen_who_does_what_when_they_leave_hospital(world: World) -> None:
+    older = admit(world, days_ago(40))
+    task(world, older, description="Gammel opgave")
+    record(world, "discharge", days_ago(35))
+    admission = admit(world, days_ago(2))
+    task(world, admission, description="Nøgle til lejligheden", due=days_ago(-1))
+    done = task(world, admission, description="Medicin hentet", due=days_ago(0))
+    DischargeTask.objects.filter(pk=done.pk).update(done=True, done_at=timezone.now())
+    html = _my_plan(world)
+    assert "When you leave the hospital" in html
+    with translation.override("en"):
+        assert f"You were admitted on {formats.date_format(days_ago(2))}." in html
+    name = world.participant.get_full_name() or world.participant.get_username()
+    organisation = world.orgs["chp"].name
+    assert html.count(f"{name} from {organisation} does it by") == 2
+    assert "Nøgle til lejligheden" in html
+    assert "Medicin hentet" in html
+    assert html.count("It has been done.") == 1
+    assert "Gammel opgave" not in html  # only the latest admission's agreement
+
+
+def test_my_plan_without_a_discharge_agreement_has_no_hospital_section(world: World) -> None:
+    assert "When you leave the hospital" not in _my_plan(world)
+    admit(world)  # admitted, nothing agreed yet: nothing to tell the citizen
+    assert "When you leave the hospital" not in _my_plan(world)
+
+
+def test_my_plan_reads_the_agreement_in_fixed_queries(world: World) -> None:
+    admission = admit(world)
+    task(world, admission)
+
+    def queries() -> int:
+        client = page_client(world.coordinator)
+        client.get(f"/plans/{world.plan.pk}/print/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/plans/{world.plan.pk}/print/").status_code == 200
         return len(captured)
 
     one = queries()
