@@ -3,6 +3,8 @@ bound to it, with the class's cached fields left unbound and unchanged."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from apps.core.api.fields import ModelSerializer
 from apps.plans.api.serializers import EffortSerializer, GoalSerializer, PlanDetailSerializer
 
@@ -14,12 +16,13 @@ def test_each_instance_binds_fields_of_its_own() -> None:
         assert field is not other, name
         assert (field.parent, other.parent) == (first, second), name
     # A nested list's child belongs to its own copy of the list, not to a shared one.
-    goals = first.fields["goals"]
-    assert goals.child is not second.fields["goals"].child
+    goals: Any = first.fields["goals"]
+    assert goals.child is not second.fields["goals"].child  # type: ignore[attr-defined]
     assert goals.child.parent is goals
     # A list of ids (a child field) and a many-to-many relation likewise.
     goal_ids = EffortSerializer().fields["goals"]
-    assert getattr(goal_ids, "child", getattr(goal_ids, "child_relation", None)).parent is goal_ids
+    child: Any = getattr(goal_ids, "child", getattr(goal_ids, "child_relation", None))
+    assert child.parent is goal_ids
     for cached in ModelSerializer._built_fields[PlanDetailSerializer].values():
         assert cached.parent is None
 
