@@ -113,6 +113,12 @@ class AdmissionAgreement:
     admission: HospitalEvent
     tasks: list[DischargeTask] = field(default_factory=list)
 
+    @property
+    def open_first(self) -> list[DischargeTask]:
+        """The tasks as the citizen reads them: what is still to be done (soonest due first),
+        then what is done."""
+        return sorted(self.tasks, key=lambda t: (t.done, t.due, t.pk))
+
 
 @dataclass
 class DischargeAgreements:
@@ -124,14 +130,35 @@ class DischargeAgreements:
     readmitted: HospitalEvent | None
     discharged_before: dt.date | None = None  # the discharge the readmission came after
     days: int = field(default_factory=lambda: settings.KIP_READMISSION_DAYS)
+    discharged_on: dt.date | None = None  # the discharge after the latest admission, if any
+    today: dt.date = field(default_factory=timezone.localdate)
 
     @property
     def latest(self) -> HospitalEvent | None:
         return self.agreements[0].admission if self.agreements else None
 
+    @property
+    def for_citizen(self) -> AdmissionAgreement | None:
+        """The agreement "Min plan" tells the citizen of: the latest admission's, once it has
+        tasks, while the citizen is in hospital, in the first ``days`` after the discharge,
+        and after that as long as a task is still open. An older admission's agreement is
+        history the plan page keeps, not something the citizen has to act on."""
+        agreement = self.agreements[0] if self.agreements else None
+        if agreement is None or not agreement.tasks:
+            return None
+        recent = (
+            self.discharged_on is None
+            or (self.today - self.discharged_on).days <= self.days
+            or any(not t.done for t in agreement.tasks)
+        )
+        return agreement if recent else None
+
 
 def discharge_agreements(
-    plan: Plan, recent_events: list[HospitalEvent] | None = None
+    plan: Plan,
+    recent_events: list[HospitalEvent] | None = None,
+    *,
+    today: dt.date | None = None,
 ) -> DischargeAgreements:
     """The discharge agreements of a plan already checked by ``apps.access`` (the page
     records its view), read in a fixed number of queries.
@@ -139,6 +166,7 @@ def discharge_agreements(
     ``recent_events``: the plan's latest hospital events, newest first, as the page read them
     already; a plan without any (most plans) then costs no query at all.
     """
+    today = today or timezone.localdate()
     events = (
         list(HospitalEvent.objects.filter(plan=plan)[:RECENT])
         if recent_events is None
@@ -163,21 +191,27 @@ def discharge_agreements(
         key=lambda a: (a.admission.occurred_on, a.admission.pk),
         reverse=True,
     )
-    readmitted = None
-    if latest.readmission:
-        if since is not None:
-            discharged = any(e.kind == HospitalEvent.Kind.DISCHARGE for e in since)
-        else:
-            later = Q(occurred_on__gt=latest.occurred_on) | Q(
-                occurred_on=latest.occurred_on, pk__gt=latest.pk
-            )
-            discharged = HospitalEvent.objects.filter(
-                later, plan=plan, kind=HospitalEvent.Kind.DISCHARGE
-            ).exists()
-        readmitted = None if discharged else latest
+    if since is not None:
+        days = [e.occurred_on for e in since if e.kind == HospitalEvent.Kind.DISCHARGE]
+        discharged_on = min(days, default=None)
+    else:
+        later = Q(occurred_on__gt=latest.occurred_on) | Q(
+            occurred_on=latest.occurred_on, pk__gt=latest.pk
+        )
+        discharged_on = (
+            HospitalEvent.objects.filter(later, plan=plan, kind=HospitalEvent.Kind.DISCHARGE)
+            .order_by("occurred_on", "pk")
+            .values_list("occurred_on", flat=True)
+            .first()
+        )
+    readmitted = latest if latest.readmission and discharged_on is None else None
     before = last_discharge_before(plan, readmitted.occurred_on) if readmitted else None
     return DischargeAgreements(
-        agreements=agreements, readmitted=readmitted, discharged_before=before
+        agreements=agreements,
+        readmitted=readmitted,
+        discharged_before=before,
+        discharged_on=discharged_on,
+        today=today,
     )
 
 

@@ -1,7 +1,7 @@
 """The discharge agreement in a real browser: the coordinator records an admission, makes a
 discharge agreement with two tasks for named people and sees them on the plan; the person
 responsible for one finds the reminder in their inbox when it is due, and marks it done;
-"Min plan" tells the citizen who does what.
+"Min plan" tells the citizen who does what, what is still to be done first.
 Every state is checked with axe; the plan page is photographed at desktop width and 390 px."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from apps.coordination.models import DischargeTask
@@ -24,6 +24,11 @@ def _mette() -> Plan:
 
 def _short(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
+
+
+def _long(day: dt.date) -> str:
+    with translation.override("da"):
+        return formats.date_format(day)
 
 
 def _add_task(page, what: str, who: str, due: dt.date) -> None:
@@ -113,7 +118,16 @@ def test_a_discharge_agreement_from_admission_to_reminder(browsing):
     # The citizen's own plan tells them who does what when they leave the hospital.
     narrow.get_by_role("link", name="“Min plan” til borgeren (til udskrift)").click()
     expect(narrow.get_by_role("heading", name="Når du bliver udskrevet")).to_be_visible()
-    expect(narrow.get_by_text("Karin Mortensen fra Toften (forsorgshjem) gør det")).to_be_visible()
-    expect(narrow.get_by_text("Det er gjort.")).to_have_count(1)
+    tasks = narrow.get_by_role("listitem").filter(has_text="gør det senest den")
+    expect(tasks).to_have_count(2)
+    # What is still to be done first; the housing, done, after it though it was due sooner.
+    expect(tasks.nth(0)).to_contain_text("Hente medicin på apoteket")
+    expect(tasks.nth(0)).to_contain_text(
+        f"Lise Holm fra Rusmiddelcentret gør det senest den {_long(today + dt.timedelta(days=3))}."
+    )
+    expect(tasks.nth(0)).not_to_contain_text("Det er gjort.")
+    expect(tasks.nth(1)).to_contain_text("Bolig klar til udskrivning")
+    expect(tasks.nth(1)).to_contain_text("Karin Mortensen fra Toften (forsorgshjem) gør det")
+    expect(tasks.nth(1)).to_contain_text("Det er gjort.")
     axe_check(narrow, context="Min plan with the discharge agreement at 390 px")
     screenshot(narrow, "discharge-agreement-my-plan-390")

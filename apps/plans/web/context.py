@@ -213,7 +213,7 @@ def plan_page(actor: Actor, plan: Plan, *, today: dt.date | None = None) -> Plan
             .order_by("-expires_at")
             .first()
         )
-    page.discharge = discharge_agreements(plan, page.hospital_events)
+    page.discharge = discharge_agreements(plan, page.hospital_events, today=today)
     page.path = citizen_path(plan)
     page.fast_start = fast_start_view(plan, today)
     page.consent_notices = consent_notices(

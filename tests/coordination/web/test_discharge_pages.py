@@ -20,6 +20,8 @@ from tests.conftest import World, make_user
 from tests.coordination.discharge import (
     admit,
     days_ago,
+    events_since,
+    last_event,
     record,
     state,
     task,
@@ -357,6 +359,42 @@ def test_my_plan_tells_the_citizen_who_does_what_when_they_leave_hospital(world:
     assert "Medicin hentet" in html
     assert html.count("It has been done.") == 1
     assert "Gammel opgave" not in html  # only the latest admission's agreement
+    # What is still to be done comes first, though the done task was due sooner.
+    assert html.index("Nøgle til lejligheden") < html.index("Medicin hentet")
+
+
+@pytest.mark.parametrize(
+    ("discharged", "done", "shown"),
+    [
+        (None, True, True),  # still in hospital
+        (20, True, True),  # home for less than a month
+        (40, False, True),  # home for longer, but something is still to be done
+        (40, True, False),  # home for longer and everything done: history now
+    ],
+)
+def test_my_plan_shows_the_agreement_while_it_matters_to_the_citizen(
+    world: World, discharged: int | None, done: bool, shown: bool
+) -> None:
+    admission = admit(world, days_ago(60))
+    item = task(world, admission, description="Nøgle til lejligheden", due=days_ago(45))
+    if done:
+        DischargeTask.objects.filter(pk=item.pk).update(done=True, done_at=timezone.now())
+    if discharged is not None:
+        record(world, "discharge", days_ago(discharged))
+    html = _my_plan(world)
+    assert ("When you leave the hospital" in html) is shown
+    assert ("Nøgle til lejligheden" in html) is shown
+    # The plan page keeps the agreement either way.
+    assert "Nøgle til lejligheden" in _section(
+        page_client(world.coordinator).get(_plan(world)).content.decode()
+    )
+
+
+def test_my_plan_with_a_discharge_agreement_records_one_view_of_the_plan(world: World) -> None:
+    task(world, admit(world))
+    start = last_event()
+    _my_plan(world)
+    assert events_since(start) == [("view", "plan", str(world.plan.pk), "allowed")]
 
 
 def test_my_plan_without_a_discharge_agreement_has_no_hospital_section(world: World) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.audit.breakglass import break_glass_open
 from apps.audit.models import AccessEvent
-from apps.coordination.models import Handover, HospitalEvent, Review, Transition
+from apps.coordination.models import DischargeTask, Handover, HospitalEvent, Review, Transition
 from apps.plans.models import Agreement, Effort, Goal, NetworkMember
 from apps.plans.services import plan_close
 from tests.plans.web.conftest import Trail, login, version
@@ -264,7 +264,7 @@ def _grow_path(rich, n: int) -> None:
         )
         for i in range(n)
     )
-    HospitalEvent.objects.bulk_create(
+    events = HospitalEvent.objects.bulk_create(
         HospitalEvent(
             plan=rich.plan,
             kind="discharge" if i % 2 else "admission",
@@ -273,6 +273,23 @@ def _grow_path(rich, n: int) -> None:
             recorded_for=rich.orgs["chp"],
         )
         for i in range(n)
+    )
+    # Each admission's discharge agreement: a task still open and one done.
+    DischargeTask.objects.bulk_create(
+        DischargeTask(
+            plan=rich.plan,
+            admission=event,
+            description=f"Udskrivningsopgave {event.pk} {done}",
+            responsible=rich.participant,
+            responsible_organisation=rich.orgs["chp"],
+            due=today,
+            done=done,
+            done_at=now if done else None,
+            created_by=rich.coordinator,
+        )
+        for event in events
+        if event.kind == "admission"
+        for done in (False, True)
     )
     Review.objects.bulk_create(
         Review(
@@ -306,6 +323,13 @@ def test_the_plan_page_takes_the_same_number_of_queries_for_1_10_and_100_items(r
         _grow(rich, grow)
         counts.append(_queries(rich, url))
     assert counts[0] == counts[1] == counts[2], counts
+    # The discharge agreement is on the page: the plan page shows every admission's, Min plan
+    # the latest admission's.
+    html = login(rich.coordinator).get(url).content.decode()
+    latest = HospitalEvent.objects.filter(plan=rich.plan, kind="admission").first()
+    assert latest is not None
+    assert f"Udskrivningsopgave {latest.pk} False" in html
+    assert f"Udskrivningsopgave {latest.pk} True" in html
     # The citizen's path reads one query per kind of step (transitions, handovers, hospital
     # events, reviews).
     assert counts[0] <= 34, counts
