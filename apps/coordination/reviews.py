@@ -15,6 +15,7 @@ from apps.access.checks import Action, access_plan
 from apps.access.context import Actor
 from apps.coordination.models import (
     MEETING_RATINGS,
+    DischargeTask,
     GoalRating,
     PlanSnapshot,
     Review,
@@ -30,7 +31,9 @@ COORDINATE = "coordinate"
 
 def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
     """The plan detail as JSON: assessment, goals, efforts, agreements, the citizen's network,
-    participants, coordinator, next review."""
+    the discharge agreements' tasks, participants, coordinator, next review.
+
+    Snapshots frozen before a key was added lack it; readers take a missing list as empty."""
 
     def day(value: dt.date | None) -> str | None:
         return value.isoformat() if value else None
@@ -94,6 +97,21 @@ def plan_snapshot_data(plan: Plan) -> dict[str, Any]:
                 "takes_part": m.takes_part,
             }
             for m in plan.network.order_by("id")
+        ],
+        # Who does what on and after the day of discharge, for each admission.
+        "discharge_tasks": [
+            {
+                "id": t.pk,
+                "admitted_on": day(t.admission.occurred_on),
+                "description": t.description,
+                "responsible": t.responsible_id,
+                "responsible_organisation": t.responsible_organisation_id,
+                "due": day(t.due),
+                "done": t.done,
+            }
+            for t in DischargeTask.objects.filter(plan=plan)
+            .select_related("admission")
+            .order_by("id")
         ],
     }
 
@@ -281,7 +299,7 @@ def _diff_list(before: list[dict], after: list[dict]) -> dict[str, list]:
 
 def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """What changed between two frozen plans: scalar fields, each life domain, and the
-    goals, efforts and agreements by id (added, removed, changed fields)."""
+    goals, efforts, agreements and discharge tasks by id (added, removed, changed fields)."""
     result: dict[str, Any] = {}
     for key in ("status", "coordinator", "participants", "next_review", "version"):
         if before.get(key) != after.get(key):
@@ -307,7 +325,7 @@ def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, An
             "before": old_r.get("meeting_rating"),
             "after": new_r.get("meeting_rating"),
         }
-    for key in ("goals", "efforts", "agreements"):
+    for key in ("goals", "efforts", "agreements", "discharge_tasks"):
         part = _diff_list(before.get(key, []), after.get(key, []))
         if any(part.values()):
             result[key] = part

@@ -120,3 +120,53 @@ def test_hospital_discharge_prompts_the_coordinator(world):
     )
     assert future.status_code == 400
     assert "occurred_on" in future.data["fields"]
+
+
+def test_the_frozen_plan_holds_the_discharge_agreement_and_the_diff_its_changes(world):
+    from apps.coordination.models import DischargeTask
+    from tests.coordination.discharge import admit, days_ago, task
+
+    admission = admit(world, days_ago(3))
+    housing = task(world, admission, description="Bolig klar", due=days_ago(1))
+    first = post_review(world).data["id"]
+    frozen = PlanSnapshot.objects.get(review_id=first).data["discharge_tasks"]
+    assert frozen == [
+        {
+            "id": housing.pk,
+            "admitted_on": days_ago(3).isoformat(),
+            "description": "Bolig klar",
+            "responsible": world.participant.pk,
+            "responsible_organisation": world.orgs["chp"].pk,
+            "due": days_ago(1).isoformat(),
+            "done": False,
+        }
+    ]
+    DischargeTask.objects.filter(pk=housing.pk).update(done=True, done_at=timezone.now())
+    medicine = task(world, admission, description="Medicin hentet")
+    second = post_review(world).data["id"]
+    diff = world.client(world.participant, "chp").get(
+        f"/api/v1/plans/{world.plan.pk}/reviews/{first}/diff/{second}/"
+    )
+    assert diff.status_code == 200, diff.data
+    part = diff.data["changes"]["discharge_tasks"]
+    assert [t["id"] for t in part["added"]] == [medicine.pk]
+    assert part["changed"] == [
+        {"id": housing.pk, "fields": {"done": {"before": False, "after": True}}}
+    ]
+    assert part["removed"] == []
+
+
+def test_a_snapshot_frozen_before_discharge_tasks_diffs_as_an_empty_agreement(world):
+    from tests.coordination.discharge import admit, task
+
+    first = post_review(world).data["id"]
+    snapshot = PlanSnapshot.objects.get(review_id=first)
+    del snapshot.data["discharge_tasks"]  # as frozen before the key existed
+    snapshot.save()
+    added = task(world, admit(world))
+    second = post_review(world).data["id"]
+    diff = world.client(world.participant, "chp").get(
+        f"/api/v1/plans/{world.plan.pk}/reviews/{first}/diff/{second}/"
+    )
+    assert diff.status_code == 200, diff.data
+    assert [t["id"] for t in diff.data["changes"]["discharge_tasks"]["added"]] == [added.pk]

@@ -78,6 +78,9 @@ def ids_in(*snapshots: dict[str, Any]) -> tuple[set[int], set[int]]:
             organisations.add(effort.get("organisation") or 0)
         for agreement in data.get("agreements") or []:
             users.add(agreement.get("responsible") or 0)
+        for task in data.get("discharge_tasks") or []:
+            users.add(task.get("responsible") or 0)
+            organisations.add(task.get("responsible_organisation") or 0)
     return users - {0}, organisations - {0}
 
 
@@ -195,6 +198,21 @@ def snapshot_view(data: dict[str, Any], names: Names) -> dict[str, Any]:
             }
             for a in data.get("agreements") or []
         ],
+        # Absent from snapshots frozen before discharge agreements were part of them.
+        "discharge_tasks": [
+            {
+                "admitted_on": _day(t.get("admitted_on")),
+                "description": t.get("description", ""),
+                "responsible": names.person(t.get("responsible")),
+                "organisation": names.organisation(t.get("responsible_organisation")),
+                "due": _day(t.get("due")),
+                "done": _yes_no(t.get("done")),
+            }
+            for t in sorted(
+                data.get("discharge_tasks") or [],
+                key=lambda t: (t.get("admitted_on") or "", t.get("due") or "", t["id"]),
+            )
+        ],
         "ratings": ratings_view(data),
     }
 
@@ -203,7 +221,15 @@ def snapshot_view(data: dict[str, Any], names: Names) -> dict[str, Any]:
 
 
 # What an added or removed item shows besides its text.
-WHOLE_ITEM_FIELDS = {"organisation", "responsible", "starts_on", "ends_on", "due"}
+WHOLE_ITEM_FIELDS = {
+    "organisation",
+    "responsible",
+    "responsible_organisation",
+    "admitted_on",
+    "starts_on",
+    "ends_on",
+    "due",
+}
 
 # Per part of the plan: the field holding its text, then (field, label, formatter) for the rest.
 Formatter = Any
@@ -232,6 +258,16 @@ def _fields(names: Names) -> dict[str, tuple[str, list[tuple[str, str, Formatter
             "text",
             [
                 ("responsible", _("Responsible"), names.person),
+                ("due", _("Due"), _day),
+                ("done", _("Done"), _yes_no),
+            ],
+        ),
+        "discharge_tasks": (
+            "description",
+            [
+                ("admitted_on", _("Admission"), _day),
+                ("responsible", _("Responsible"), names.person),
+                ("responsible_organisation", _("Organisation"), names.organisation),
                 ("due", _("Due"), _day),
                 ("done", _("Done"), _yes_no),
             ],
@@ -375,8 +411,9 @@ def diff_view(
     before: dict[str, Any] | None = None,
 ) -> list[Section]:
     """``snapshot_diff``'s output as sections: the plan, the assessment by life domain, goals,
-    efforts and agreements (each added, removed or changed, with its fields), and the
-    meetings' ratings (goals are named from ``after``, or ``before`` for one since removed)."""
+    efforts, agreements and discharge tasks (each added, removed or changed, with its fields),
+    and the meetings' ratings (goals are named from ``after``, or ``before`` for one since
+    removed)."""
     sections = [_plan_section(changes, names)]
     assessment = Section(_("Assessment"))
     for key, value in (changes.get("assessment") or {}).items():
@@ -389,7 +426,12 @@ def diff_view(
             kind, parts = "changed", word_diff(value["before"], value["after"])
         assessment.changes.append(Change(kind, label, [Line("", parts)]))
     sections.append(assessment)
-    titles = {"goals": _("Goals"), "efforts": _("Efforts"), "agreements": _("Agreements")}
+    titles = {
+        "goals": _("Goals"),
+        "efforts": _("Efforts"),
+        "agreements": _("Agreements"),
+        "discharge_tasks": _("Discharge agreement"),
+    }
     for key, title in titles.items():
         sections.append(Section(title, _items(key, changes.get(key) or {}, after, names)))
     sections.append(_ratings_section(changes, _goal_texts(after, before or {})))

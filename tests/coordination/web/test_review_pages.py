@@ -395,3 +395,61 @@ def test_a_meeting_that_closes_the_plan_needs_no_next_review(world):
     response = _record(world, outcome="close", next_review="")
     assert response.status_code == 302
     assert Review.objects.get().next_review is None
+
+
+def _discharge_reviews(world, *, old_first: bool = False):
+    """Two reviews around a change of the discharge agreement: a task added before the first,
+    marked done and another added before the second."""
+    from apps.coordination.models import DischargeTask
+    from tests.coordination.discharge import admit, task
+
+    admission = admit(world, TODAY() - dt.timedelta(days=3))
+    housing = task(world, admission, description="Nøglen til lejligheden er klar")
+    assert _record(world).status_code == 302
+    if old_first:  # frozen before discharge tasks were part of the snapshot
+        snapshot = PlanSnapshot.objects.get()
+        del snapshot.data["discharge_tasks"]
+        snapshot.save()
+    DischargeTask.objects.filter(pk=housing.pk).update(done=True, done_at=timezone.now())
+    task(world, admission, description="Medicin hentet på apoteket")
+    assert _record(world).status_code == 302
+    first, second = Review.objects.order_by("id").values_list("pk", flat=True)
+    return first, second
+
+
+def test_a_frozen_version_and_the_diff_show_the_discharge_agreement(world):
+    first, second = _discharge_reviews(world)
+    client = page_client(world.participant, language="da")
+    old = client.get(f"/plans/{world.plan.pk}/reviews/{first}/").content.decode()
+    frozen = old.split("<h3>Udskrivningsaftale</h3>")[1]
+    assert "Nøglen til lejligheden er klar" in frozen
+    assert "Medicin hentet på apoteket" not in frozen
+    assert "participant (Center for Handicap og Psykiatri)" in frozen
+    assert "Nej" in frozen
+    main = (
+        client.get(f"/plans/{world.plan.pk}/reviews/{first}/diff/{second}/")
+        .content.decode()
+        .split('id="main-content"')[1]
+    )
+    assert "<h2>Udskrivningsaftale</h2>" in main
+    ins = '<ins class="kip-ins"><span class="sr-only">Tilføjet: </span>'
+    rem = '<del class="kip-del"><span class="sr-only">Fjernet: </span>'
+    assert f"{ins}Medicin hentet på apoteket</ins>" in main
+    assert f"Ansvarlig: {ins}participant</ins>" in main
+    assert f"Organisation: {ins}Center for Handicap og Psykiatri</ins>" in main
+    assert f"Færdig: {rem}nej</del> → {ins}ja</ins>" in main
+
+
+def test_a_version_frozen_before_discharge_tasks_reads_without_them(world):
+    first, second = _discharge_reviews(world, old_first=True)
+    client = page_client(world.participant, language="da")
+    old = client.get(f"/plans/{world.plan.pk}/reviews/{first}/")
+    assert old.status_code == 200
+    assert "<h3>Udskrivningsaftale</h3>" not in old.content.decode()
+    diff = client.get(f"/plans/{world.plan.pk}/reviews/{first}/diff/{second}/")
+    assert diff.status_code == 200
+    main = diff.content.decode().split('id="main-content"')[1]
+    # Against nothing frozen, both tasks of the later version are new.
+    ins = '<ins class="kip-ins"><span class="sr-only">Tilføjet: </span>'
+    assert f"{ins}Nøglen til lejligheden er klar</ins>" in main
+    assert f"{ins}Medicin hentet på apoteket</ins>" in main
