@@ -10,6 +10,9 @@ organisation takes part in (the same scope as the manager's overview):
 - ``median_days_to_first_effort``: for plans started in the period, the median number of days
   from the plan's start to the first effort that started (an effort that is active or ended,
   with a start date); plans with no effort started yet are not counted;
+- ``median_days_motivated_to_first_effort``: for plans whose fast start (``motivated_on``, the
+  day the citizen was motivated and ready) falls in the period and whose first effort has
+  started since (``first_effort_on``), the median number of calendar days between the two;
 - ``goals``: goals that ended in the period, by outcome;
 - ``mean_citizen_rating_change``: for goals the citizen rated at two or more reviews in the
   period, the mean of (latest rating - first rating), to one decimal;
@@ -97,6 +100,7 @@ def effect_report(*, actor: Actor, date_from: dt.date, date_to: dt.date) -> dict
 
     on_time, with_due = _reviews_on_time(plan_ids, date_from, date_to)
     days = _days_to_first_effort(plan_ids, start, end)
+    motivated = _days_motivated_to_first_effort(plan_ids, date_from, date_to)
     ended = dict(
         Goal.objects.filter(plan__in=plan_ids, outcome_on__range=(date_from, date_to))
         .values_list("outcome")
@@ -117,6 +121,9 @@ def effect_report(*, actor: Actor, date_from: dt.date, date_to: dt.date) -> dict
         },
         "reviews_on_time_share": _from(with_due, _share(on_time, with_due)),
         "median_days_to_first_effort": _from(len(days), statistics.median(days) if days else None),
+        "median_days_motivated_to_first_effort": _from(
+            len(motivated), statistics.median(motivated) if motivated else None
+        ),
         "goals": {outcome: _count(ended.get(outcome, 0)) for outcome in GOAL_OUTCOMES},
         "mean_citizen_rating_change": _from(
             len(changes), round(statistics.fmean(changes), 1) if changes else None
@@ -125,6 +132,7 @@ def effect_report(*, actor: Actor, date_from: dt.date, date_to: dt.date) -> dict
         "basis": {
             "reviews_with_due_date": _count(with_due),
             "plans_with_first_effort": _count(len(days)),
+            "plans_motivated_with_first_effort": _count(len(motivated)),
             "goals_rated_twice": _count(len(changes)),
             "meetings_rated": _count(heard["n"]),
         },
@@ -170,6 +178,20 @@ def _days_to_first_effort(plan_ids: Any, start: dt.datetime, end: dt.datetime) -
         .values_list("created", "first")
     )
     return [max(0, (first - timezone.localdate(created)).days) for created, first in rows]
+
+
+def _days_motivated_to_first_effort(
+    plan_ids: Any, date_from: dt.date, date_to: dt.date
+) -> list[int]:
+    """Calendar days from motivation to the first effort, as the plan page's fast start
+    counts them (``apps.plans.faststart.days_to_first_effort``), for the plans motivated in
+    the period whose first effort has started."""
+    rows = Plan.objects.filter(
+        pk__in=plan_ids,
+        motivated_on__range=(date_from, date_to),
+        first_effort_on__isnull=False,
+    ).values_list("motivated_on", "first_effort_on")
+    return [(first - motivated).days for motivated, first in rows if motivated and first]
 
 
 def _citizen_rating_changes(plan_ids: Any, date_from: dt.date, date_to: dt.date) -> list[int]:

@@ -152,3 +152,69 @@ def test_a_bad_period_names_the_field(world):
     assert_error(client.get(API, {"from": "2026-13-01"}), 400, field="from")
     assert_error(client.get(API, {"from": "2026-06-01", "to": "2026-01-01"}), 400, field="to")
     assert not AccessEvent.objects.filter(object_type="effect_report", outcome="allowed").exists()
+
+
+# Days from motivated and ready (fast start) to the first effort, per hand-made plan.
+MOTIVATED_DAYS = [2, 4, 5, 9, 14]
+
+
+def _fast_start(plans: list[Plan], *, motivated_ago: int = 20) -> None:
+    """Each plan's fast start: motivated ``motivated_ago`` days ago, the first effort begun
+    the known number of days later."""
+    motivated = timezone.localdate() - dt.timedelta(days=motivated_ago)
+    for plan, days in zip(plans, MOTIVATED_DAYS, strict=True):
+        Plan.objects.filter(pk=plan.pk).update(
+            motivated_on=motivated, first_effort_on=motivated + dt.timedelta(days=days)
+        )
+
+
+def test_days_from_motivated_to_the_first_effort(world):
+    plans = _hand_made(world)
+    report = world.client(world.manager, "addiction").get(API).data
+    assert report["median_days_motivated_to_first_effort"] is None  # no fast start yet
+    assert report["basis"]["plans_motivated_with_first_effort"] == "<5"
+    _fast_start(plans)
+    report = world.client(world.manager, "addiction").get(API).data
+    assert report["median_days_motivated_to_first_effort"] == 5
+    assert report["basis"]["plans_motivated_with_first_effort"] == 5
+    # The other median still counts from the plan's start.
+    assert report["median_days_to_first_effort"] == 3
+
+
+def test_days_from_motivated_count_the_plans_motivated_in_the_period_and_started(world):
+    plans = _hand_made(world)
+    _fast_start(plans)
+    # Still waiting for the first effort: not counted, and four are fewer than five.
+    Plan.objects.filter(pk=plans[0].pk).update(first_effort_on=None)
+    report = world.client(world.manager, "addiction").get(API).data
+    assert report["median_days_motivated_to_first_effort"] == "<5"
+    assert report["basis"]["plans_motivated_with_first_effort"] == "<5"
+    # Motivated before the period: not counted.
+    _fast_start(plans, motivated_ago=20)
+    since = (timezone.localdate() - dt.timedelta(days=19)).isoformat()
+    report = world.client(world.manager, "addiction").get(API, {"from": since}).data
+    assert report["median_days_motivated_to_first_effort"] is None
+    day = (timezone.localdate() - dt.timedelta(days=20)).isoformat()
+    report = world.client(world.manager, "addiction").get(API, {"from": day, "to": day}).data
+    assert report["median_days_motivated_to_first_effort"] == 5  # both days included
+
+
+def test_an_even_number_of_plans_gives_the_middle_of_the_two(world):
+    plans = _hand_made(world)
+    _fast_start(plans)
+    Plan.objects.filter(pk=world.plan.pk).update(
+        motivated_on=timezone.localdate() - dt.timedelta(days=10),
+        first_effort_on=timezone.localdate() - dt.timedelta(days=10),
+    )
+    report = world.client(world.manager, "addiction").get(API).data
+    assert report["median_days_motivated_to_first_effort"] == 4.5  # 0, 2, 4, 5, 9, 14
+
+
+def test_the_schema_documents_the_days_from_motivated_to_the_first_effort():
+    from drf_spectacular.generators import SchemaGenerator
+
+    openapi = SchemaGenerator().get_schema(request=None, public=True)
+    answer = openapi["paths"]["/api/v1/reports/effect/"]["get"]["responses"]["200"]
+    ref = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    fields = openapi["components"]["schemas"][ref]["properties"]
+    assert {"median_days_to_first_effort", "median_days_motivated_to_first_effort"} <= set(fields)

@@ -208,6 +208,7 @@ class EffectReportSerializer(serializers.Serializer):
     plans_by_status = serializers.DictField(child=serializers.JSONField())
     reviews_on_time_share = serializers.JSONField(allow_null=True)
     median_days_to_first_effort = serializers.JSONField(allow_null=True)
+    median_days_motivated_to_first_effort = serializers.JSONField(allow_null=True)
     goals = serializers.DictField(child=serializers.JSONField())
     mean_citizen_rating_change = serializers.JSONField(allow_null=True)
     heard_share = serializers.JSONField(allow_null=True)

@@ -185,6 +185,19 @@ def key_figures(report: dict[str, Any]) -> list[KeyFigure]:
             _("Plans with an effort begun"),
         ),
         (
+            "median_days_motivated_to_first_effort",
+            _("Days from motivated and ready to the first effort"),
+            _days,
+            _(
+                "For the plans where the citizen was motivated and ready during the period "
+                "(fast start): the median number of days from that day until the first effort "
+                "began. Half the plans got going sooner, half later. Plans whose first effort "
+                "has not begun yet are not counted."
+            ),
+            "plans_motivated_with_first_effort",
+            _("Plans with a fast start and an effort begun"),
+        ),
+        (
             "mean_citizen_rating_change",
             _("Change in the citizen's own rating of the goals"),
             _change,

@@ -17,9 +17,10 @@ from apps.audit.models import AccessEvent
 from apps.coordination.models import Review
 from apps.coordination.web.effect import DASH
 from apps.organisations.models import Membership
+from apps.plans.models import Plan
 from tests.audit.helpers import events_since, last_id
 from tests.conftest import make_user
-from tests.coordination.test_effect import _hand_made
+from tests.coordination.test_effect import _fast_start, _hand_made
 
 PAGE = "/effect/"
 
@@ -178,7 +179,33 @@ def test_the_page_costs_the_same_queries_for_few_or_many_plans(world):
     client.get(PAGE)  # the session and such warmed up
     with CaptureQueriesContext(connection) as few:
         assert client.get(PAGE).status_code == 200
-    _hand_made(world)
+    _fast_start(_hand_made(world))
     with CaptureQueriesContext(connection) as many:
         assert client.get(PAGE).status_code == 200
     assert len(few) == len(many), [q["sql"][:100] for q in many.captured_queries]
+
+
+def test_days_from_motivated_and_ready_to_the_first_effort_in_words_and_in_the_csv(world):
+    plans = _hand_made(world)
+    client = _client(world.manager)
+    text = _text(client.get(PAGE))
+    assert f"Dage fra motiveret og klar til første indsats {DASH} Ingen data i perioden." in text
+    _fast_start(plans)
+    text = _text(client.get(PAGE))
+    assert "Dage fra motiveret og klar til første indsats 5 dage" in text
+    assert "Planer med hurtig start og en påbegyndt indsats: 5" in text
+    assert "Dage fra planen til første indsats 3 dage" in text  # the plan's start, as before
+    response = client.get(PAGE, {"format": "csv"})
+    rows = list(csv.reader(response.content.decode().splitlines()))
+    values = {code: (label, value) for code, label, value in rows[1:]}
+    assert values["median_days_motivated_to_first_effort"] == (
+        "Dage fra motiveret og klar til første indsats",
+        "5",
+    )
+    assert values["basis.plans_motivated_with_first_effort"] == (
+        "Planer med hurtig start og en påbegyndt indsats",
+        "5",
+    )
+    Plan.objects.filter(pk=plans[0].pk).update(first_effort_on=None)
+    text = _text(client.get(PAGE))
+    assert "Dage fra motiveret og klar til første indsats færre end 5 Regnet ud fra færre" in text
