@@ -183,15 +183,22 @@ def actor_of_ids(user_id: int, organisation_id: int, group_id: int) -> Actor:
 
 
 def access_plan(
-    actor: Actor, plan_id: Any, action: str = Action.VIEW, *, record: bool = True
+    actor: Actor,
+    plan_id: Any,
+    action: str = Action.VIEW,
+    *,
+    record: bool = True,
+    read: Prepared[Plan] | None = None,
 ) -> Plan:
     """The plan, if the actor may take ``action`` on it; else 404 (unseen) or 403 (seen).
 
     ``action``: VIEW for reading; UPDATE for editing shared sections (caseworkers);
     "coordinate" for what only the coordinator may do (participants, reviews, handover, close).
+    ``read``: the access check with more columns (``one_plan_read``), for a caller that reads
+    more of the plan in the same statement.
     """
     audit_action = Action.UPDATE if action == "coordinate" else action
-    plan = _one_plan(actor, plan_id)
+    plan = _one_plan(actor, plan_id, read or _ONE_PLAN)
     if plan is None:
         citizen_id = audit.citizen_of_object(Plan.objects, plan_id)
         raise NotVisible(_denied(actor, audit_action, "plan", plan_id, citizen_id=citizen_id))
@@ -209,21 +216,31 @@ def access_plan(
     return plan
 
 
-def _one_plan_query(plan_id: int, user_id: int, organisation_id: int, group_id: int) -> Any:
-    actor = actor_of_ids(user_id, organisation_id, group_id)
-    return plans_visible_to(actor, one=True).filter(pk=plan_id)[:1]
+def one_plan_read(**annotations: Any) -> Prepared[Plan]:
+    """The statement of ``access_plan``: ``plans_visible_to(actor, one=True)``'s plan with an
+    id, with ``annotations`` (expressions of the plan row) read in the same statement.
+
+    Compiled once per process (``apps.core.prepared``): make one per module, not per call.
+    """
+
+    def build(plan_id: int, user_id: int, organisation_id: int, group_id: int) -> Any:
+        actor = actor_of_ids(user_id, organisation_id, group_id)
+        plans = plans_visible_to(actor, one=True).filter(pk=plan_id)
+        return plans.annotate(**annotations)[:1]
+
+    return Prepared(build, "plan_id", "user_id", "organisation_id", "group_id")
 
 
-# Every read of a plan runs this statement; compiled once per process (apps.core.prepared).
-_ONE_PLAN = Prepared(_one_plan_query, "plan_id", "user_id", "organisation_id", "group_id")
+# Every read of a plan runs this statement.
+_ONE_PLAN = one_plan_read()
 
 
-def _one_plan(actor: Actor, plan_id: Any) -> Plan | None:
-    """``plans_visible_to(actor, one=True)``'s plan with this id, or None."""
+def _one_plan(actor: Actor, plan_id: Any, read: Prepared[Plan]) -> Plan | None:
+    """``read``'s plan with this id for the actor, or None."""
     object_id = as_id(plan_id)
     if object_id is None or not actor.reads_citizen_data:
         return None
-    found = _ONE_PLAN.run(
+    found = read.run(
         plan_id=object_id,
         user_id=actor.user.pk,
         organisation_id=actor.organisation.pk,

@@ -7,10 +7,17 @@ from functools import partial
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet, TextField, prefetch_related_objects
+from django.db.models import Model, QuerySet, TextField, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
-from apps.access.checks import actor_of_ids, holds_break_glass, plans_shared_with, plans_visible_to
+from apps.access.checks import (
+    access_plan,
+    actor_of_ids,
+    holds_break_glass,
+    one_plan_read,
+    plans_shared_with,
+    plans_visible_to,
+)
 from apps.access.context import Actor
 from apps.core import aggregated
 from apps.core.api.pagination import NewestFirst
@@ -50,8 +57,7 @@ def _page_query(
     plans = plans_shared_with(actor_of_ids(user_id, organisation_id, group_id))
     plans = plans.filter(pk__lt=before).order_by("-pk")
     if fold:  # the participants, as the detail reads them (``_PARTS``)
-        of_plan = f't."plan_id" = "{Plan._meta.db_table}"."id"'
-        rows = aggregated.rows_json(Participation, of_plan, "t.id")
+        rows = aggregated.rows_json(*_parts(_THE_PLAN)[0])
         # Constant SQL written from the models' tables (aggregated.rows_json); no input.
         plans = plans.annotate(
             kip_participations=RawSQL(f"{rows}::text", (), TextField())  # noqa: S611
@@ -100,42 +106,75 @@ def _newest_first(actor: Actor, before: int, limit: int, using: str = "default")
 def plan_detail_prefetch(plan: Plan) -> Plan:
     """The plan's parts read for the detail: on PostgreSQL in one statement (JSON), elsewhere
     by ``prefetch_related``; the same instances and order either way."""
-    if connections[plan._state.db or "default"].vendor == "postgresql":
-        return _parts_as_json(plan)
+    using = plan._state.db or "default"
+    if connections[using].vendor == "postgresql":
+        with preparing_cursor(using) as cursor:
+            cursor.execute(_PARTS_SQL, [plan.pk] * len(_PARTS))
+            _attach_parts(plan, cursor.fetchone(), using)
+        return plan
     prefetch_related_objects(
         [plan], "participations", "goals__efforts", "efforts__goals", "agreements", "network"
     )
     return plan
 
 
-# The plan's parts as its prefetches read them: (model, which rows, in what order).
-_OF_PLAN = 't."plan_id" = %s'
-_PARTS = (
-    (Participation, _OF_PLAN, "t.id"),
-    (Goal, _OF_PLAN, "t.priority, t.id"),
-    (Effort, _OF_PLAN, "t.id"),
-    (Agreement, _OF_PLAN, "t.id"),
-    (NetworkMember, _OF_PLAN, "t.id"),
-)
-# Which goals each effort serves: the through table's rows of the plan's efforts.
-_EFFORT_GOALS = (
-    Effort.goals.through,
-    f't."effort_id" IN (SELECT "id" FROM "{Effort._meta.db_table}" WHERE "plan_id" = %s)',  # noqa: S608
-    "t.id",
-)
-_PARTS_SQL = aggregated.parts_statement([*_PARTS, _EFFORT_GOALS])
+def access_plan_detail(actor: Actor, plan_id: Any) -> Plan:
+    """``access_plan`` for reading, with the parts the detail shows.
+
+    On PostgreSQL the parts are columns of the access check's own statement (one round trip,
+    one snapshot; nothing of a plan the actor may not see is read); elsewhere
+    ``plan_detail_prefetch`` after the check.
+    """
+    if connections["default"].vendor != "postgresql":
+        return plan_detail_prefetch(access_plan(actor, plan_id))
+    plan = access_plan(actor, plan_id, read=_DETAIL)
+    _attach_parts(plan, json.loads(plan.kip_parts), "default")  # type: ignore[attr-defined]
+    return plan
 
 
-def _parts_as_json(plan: Plan) -> Plan:
-    using = plan._state.db or "default"
-    with preparing_cursor(using) as cursor:
-        cursor.execute(_PARTS_SQL, [plan.pk] * (len(_PARTS) + 1))
-        row = cursor.fetchone()
+def _parts(plan: str) -> tuple[tuple[type[Model], str, str], ...]:
+    """The plan's parts as its prefetches read them: (model, which rows, in what order), for
+    the plan ``plan`` names (a placeholder, or a column of an outer query). The last are the
+    through table's rows of the plan's efforts: which goals each effort serves."""
+    of_plan = f't."plan_id" = {plan}'
+    return (
+        (Participation, of_plan, "t.id"),
+        (Goal, of_plan, "t.priority, t.id"),
+        (Effort, of_plan, "t.id"),
+        (Agreement, of_plan, "t.id"),
+        (NetworkMember, of_plan, "t.id"),
+        (
+            Effort.goals.through,
+            f't."effort_id" IN (SELECT "id" FROM "{Effort._meta.db_table}" '  # noqa: S608
+            f'WHERE "plan_id" = {plan})',
+            "t.id",
+        ),
+    )
+
+
+_PARTS = _parts("%s")
+# The plan row of the query around the arrays (the access check, a page of the list).
+_THE_PLAN = f'"{Plan._meta.db_table}"."id"'
+_PARTS_SQL = aggregated.parts_statement(_PARTS)
+# The same arrays as one JSON column of the access check (constant SQL from the models'
+# tables, no input).
+_PARTS_COLUMN = RawSQL(  # noqa: S611
+    "json_build_array({})::text".format(
+        ", ".join(aggregated.rows_json(*part) for part in _parts(_THE_PLAN))
+    ),
+    (),
+    TextField(),
+)
+_DETAIL = one_plan_read(kip_parts=_PARTS_COLUMN)
+
+
+def _attach_parts(plan: Plan, arrays: Any, using: str) -> None:
+    """Fill the plan's prefetch caches from ``_PARTS``' JSON arrays, as the prefetches would."""
     participations, goals, efforts, agreements, network = (
         aggregated.instances(model, rows, using)
-        for (model, _, _), rows in zip(_PARTS, row, strict=False)
+        for (model, _, _), rows in zip(_PARTS[:5], arrays, strict=False)
     )
-    links = row[-1]
+    links = arrays[-1]
     for name, objects in (
         ("participations", participations),
         ("goals", goals),
@@ -154,4 +193,3 @@ def _parts_as_json(plan: Plan) -> Plan:
     for effort in efforts:
         serves = [goal for goal in goals if (effort.pk, goal.pk) in pairs]
         aggregated.cache_related(effort, "goals", serves)
-    return plan

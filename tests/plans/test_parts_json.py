@@ -11,8 +11,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import prefetch_related_objects
+from django.test.utils import CaptureQueriesContext
 
+from apps.access.checks import NotVisible
+from apps.audit.models import AccessEvent
 from apps.plans import selectors
 from apps.plans.api.serializers import PlanDetailSerializer
 from apps.plans.models import Agreement, Effort, Goal, NetworkMember, Plan
@@ -57,14 +61,18 @@ def _rich(world: World) -> Plan:
     return plan
 
 
-def test_the_json_statement_gives_the_prefetches_body(world: World) -> None:
-    plan = _rich(world)
-    by_json = selectors.plan_detail_prefetch(Plan.objects.get(pk=plan.pk))
+def _by_prefetch(plan: Plan) -> dict:
     by_prefetch = Plan.objects.get(pk=plan.pk)
     prefetch_related_objects(
         [by_prefetch], "participations", "goals__efforts", "efforts__goals", "agreements", "network"
     )
-    expected = PlanDetailSerializer(by_prefetch).data
+    return PlanDetailSerializer(by_prefetch).data
+
+
+def test_the_json_statement_gives_the_prefetches_body(world: World) -> None:
+    plan = _rich(world)
+    by_json = selectors.plan_detail_prefetch(Plan.objects.get(pk=plan.pk))
+    expected = _by_prefetch(plan)
     assert expected["goals"]  # the plan is not empty
     assert expected["efforts"][0]["goals"]
     assert PlanDetailSerializer(by_json).data == expected
@@ -75,3 +83,23 @@ def test_an_empty_plan_reads_empty_parts(world: World) -> None:
     plan = selectors.plan_detail_prefetch(Plan.objects.get(pk=world.plan.pk))
     body = PlanDetailSerializer(plan).data
     assert body["goals"] == body["efforts"] == body["agreements"] == body["network"] == []
+
+
+def test_the_access_check_reads_the_parts_in_its_own_statement(world: World) -> None:
+    """The detail's read: the access check with the parts as a column, then the audit insert."""
+    plan = _rich(world)
+    actor = world.actor(world.participant)
+    with CaptureQueriesContext(connection) as captured:
+        read = selectors.access_plan_detail(actor, plan.pk)
+    assert len(captured.captured_queries) == 2
+    assert PlanDetailSerializer(read).data == _by_prefetch(plan)
+    assert AccessEvent.objects.filter(
+        actor=world.participant, action="view", object_id=str(plan.pk)
+    ).exists()
+
+
+def test_a_plan_out_of_sight_reads_nothing(world: World) -> None:
+    """The outsider's organisation takes no part: 404, whatever parts the plan has."""
+    plan = _rich(world)
+    with pytest.raises(NotVisible):
+        selectors.access_plan_detail(world.actor(world.outsider), plan.pk)

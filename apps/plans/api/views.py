@@ -87,11 +87,10 @@ class PlanDetail(AccessView):
 
     def get(self, request, pk):  # type: ignore[no-untyped-def]
         held = self.versions_held()
-        plan = access_plan(self.actor, pk)
+        plan = selectors.access_plan_detail(self.actor, pk)
         if held is not None and held.matches(plan.version):
             # The client holds this version (every write bumps it): no body, the read recorded.
             return _with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), plan)
-        plan = selectors.plan_detail_prefetch(plan)
         return _with_etag(Response(PlanDetailSerializer(plan).data), plan)
 
     @extend_schema(request=PlanUpdateSerializer)
