@@ -187,6 +187,7 @@ class _Compiled:
         self.sql = sql
         self.slots = slots
         self.shape = shape
+        self.converters: list[tuple[int, list[Any]]] | None = None  # set on the first run
 
     def run(self, using: str, values: dict[str, int]) -> list[Any]:
         connection = connections[using]
@@ -199,14 +200,16 @@ class _Compiled:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         shape = self.shape
-        converters = [
-            (i, convs)
-            for i, expression in enumerate(shape.expressions)
-            if (
-                convs := connection.ops.get_db_converters(expression)
-                + expression.get_db_converters(connection)
-            )
-        ]
+        converters = self.converters
+        if converters is None:  # what the ORM would convert each column with, once
+            converters = self.converters = [
+                (i, convs)
+                for i, expression in enumerate(shape.expressions)
+                if (
+                    convs := connection.ops.get_db_converters(expression)
+                    + expression.get_db_converters(connection)
+                )
+            ]
         objects = []
         for raw in rows:
             row = list(raw)

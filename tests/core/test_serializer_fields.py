@@ -19,6 +19,10 @@ def test_each_instance_binds_fields_of_its_own() -> None:
     goals: Any = first.fields["goals"]
     assert goals.child is not second.fields["goals"].child  # type: ignore[attr-defined]
     assert goals.child.parent is goals
+    # ... and has fields of its own, bound to it.
+    other_goals: Any = second.fields["goals"]
+    assert goals.child.fields["text"] is not other_goals.child.fields["text"]
+    assert goals.child.fields["text"].parent is goals.child
     # A list of ids (a child field) and a many-to-many relation likewise.
     goal_ids = EffortSerializer().fields["goals"]
     child: Any = getattr(goal_ids, "child", getattr(goal_ids, "child_relation", None))

@@ -140,6 +140,16 @@ def _copy(field: serializers.Field) -> serializers.Field:
     nested serializer, a list or dict of a child field, a many-to-many relation): the child is
     bound to its parent, so that one gets DRF's deep copy.
     """
+    if isinstance(field, serializers.ListSerializer) and isinstance(field.child, ModelSerializer):
+        # A nested list of one of ours (a plan's goals): its child builds its fields from its
+        # own class's cache when first asked, so the list and the child are copied shallowly,
+        # without what the child cached of its own; the child, bound once with the list
+        # (its name and source ""), belongs to this copy.
+        copied = copy.copy(field)
+        copied.child = copy.copy(field.child)
+        copied.child.__dict__.pop("fields", None)
+        copied.child.parent = copied
+        return copied
     holds_fields = hasattr(field, "child") or hasattr(field, "child_relation")
     if holds_fields or isinstance(field, serializers.BaseSerializer):
         return copy.deepcopy(field)
