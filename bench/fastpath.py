@@ -102,10 +102,14 @@ def _measure(world: dict[str, Any], args: argparse.Namespace) -> dict[str, float
     them alike; the best round of each counts."""
     # The service as deployed: its gunicorn config (kip_service/gunicorn.conf.py), here with
     # the worker class and threads asked for; the bare view is served by the same processes.
+    # Workers are not recycled during the run (--max-requests 0): a worker's restart (a new
+    # process, its first statements compiled and prepared again) costs a second or so and
+    # would land in whichever endpoint's round it fell in.
     options = (
         "--config=kip_service/gunicorn.conf.py",
         f"--worker-class={args.worker_class}",
         f"--threads={args.threads if args.worker_class == 'gthread' else 1}",
+        f"--max-requests={args.max_requests}",
     )
     server = Server(args.port, args.workers, audit_off=False, options=options)
     endpoints = world["endpoints"]
@@ -157,7 +161,8 @@ def _write(figures: dict[str, Any], command: str) -> None:
             f"the run: {figures['load_before']}, after: {figures['load_after']}  ",
             f"PostgreSQL on loopback; gunicorn with the service's config, "
             f"{figures['workers']} {figures['worker_class']} workers of {figures['threads']} "
-            f"threads, auditing on; {figures['requests']} requests per endpoint in {ROUNDS} "
+            f"threads (recycled after {figures['max_requests'] or 'no'} requests), auditing on; "
+            f"{figures['requests']} requests per endpoint in {ROUNDS} "
             "interleaved rounds "
             f"from {figures['concurrency']} client threads; the best round counts.",
             "",
@@ -184,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--max-requests", type=int, default=0, help="gunicorn's; 0: never")
     parser.add_argument("--port", type=int, default=8761)
     parser.add_argument("--no-write", action="store_true", help="print, leave RESULTS.md alone")
     args = parser.parse_args(argv)
@@ -206,6 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         "workers": args.workers,
         "worker_class": args.worker_class,
         "threads": args.threads if args.worker_class == "gthread" else 1,
+        "max_requests": args.max_requests,
         "commit": _commit(),
         "load_before": load_before,
         "load_after": load_after,
