@@ -254,7 +254,7 @@ def main() -> None:
             took = time.perf_counter() - t
         plans = []
         for query in captured.captured_queries:
-            if query["sql"].lstrip().upper().startswith("SELECT"):
+            if (query["sql"] or "").lstrip().upper().startswith("SELECT"):
                 with connection.cursor() as cur:
                     cur.execute("EXPLAIN ANALYZE " + query["sql"])
                     plans.append("\n".join(line for (line,) in cur.fetchall()))

@@ -189,8 +189,10 @@ def test_a_batchs_statements_grow_only_with_the_e_mails_it_sends(world: World) -
     assert sent_batch > 20
     # The claim, the rows with recipients and preferences, the consent rule, the batch marked
     # delivered; and each e-mail marked sent as soon as it went out.
-    assert len(single) == 4 + sent_single, [q["sql"] for q in single.captured_queries]
-    assert len(batch) == 4 + sent_batch, [q["sql"] for q in batch.captured_queries]
+    assert len(single) == 4 + sent_single, [
+        q["sql"] or "(prepared)" for q in single.captured_queries
+    ]
+    assert len(batch) == 4 + sent_batch, [q["sql"] or "(prepared)" for q in batch.captured_queries]
 
 
 def _inbox_rule(notification: Notification) -> bool:
