@@ -140,6 +140,10 @@ def _commit() -> str:
     return head + (" (with uncommitted changes in the checkout)" if dirty else "")
 
 
+def _recycling(max_requests: int) -> str:
+    return f"recycled after {max_requests} requests" if max_requests else "not recycled"
+
+
 def _write(figures: dict[str, Any], command: str) -> None:
     rates, queries = figures["rates"], figures["queries"]
     bare = rates["bare"]
@@ -161,7 +165,7 @@ def _write(figures: dict[str, Any], command: str) -> None:
             f"the run: {figures['load_before']}, after: {figures['load_after']}  ",
             f"PostgreSQL on loopback; gunicorn with the service's config, "
             f"{figures['workers']} {figures['worker_class']} workers of {figures['threads']} "
-            f"threads (recycled after {figures['max_requests'] or 'no'} requests), auditing on; "
+            f"threads ({_recycling(figures['max_requests'])}), auditing on; "
             f"{figures['requests']} requests per endpoint in {ROUNDS} "
             "interleaved rounds "
             f"from {figures['concurrency']} client threads; the best round counts.",
