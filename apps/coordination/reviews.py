@@ -299,7 +299,8 @@ def _diff_list(before: list[dict], after: list[dict]) -> dict[str, list]:
 
 def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """What changed between two frozen plans: scalar fields, each life domain, and the
-    goals, efforts, agreements and discharge tasks by id (added, removed, changed fields)."""
+    goals, efforts, agreements, the citizen's network and the discharge tasks by id (added,
+    removed, changed fields). A list missing from an older snapshot counts as empty."""
     result: dict[str, Any] = {}
     for key in ("status", "coordinator", "participants", "next_review", "version"):
         if before.get(key) != after.get(key):
@@ -325,7 +326,7 @@ def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, An
             "before": old_r.get("meeting_rating"),
             "after": new_r.get("meeting_rating"),
         }
-    for key in ("goals", "efforts", "agreements", "discharge_tasks"):
+    for key in ("goals", "efforts", "agreements", "network", "discharge_tasks"):
         part = _diff_list(before.get(key, []), after.get(key, []))
         if any(part.values()):
             result[key] = part

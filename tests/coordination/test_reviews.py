@@ -170,3 +170,72 @@ def test_a_snapshot_frozen_before_discharge_tasks_diffs_as_an_empty_agreement(wo
     )
     assert diff.status_code == 200, diff.data
     assert [t["id"] for t in diff.data["changes"]["discharge_tasks"]["added"]] == [added.pk]
+
+
+def test_the_frozen_plan_holds_the_network_and_the_diff_its_changes(world):
+    from apps.plans.models import NetworkMember
+
+    plan = world.plan
+    sister = NetworkMember.objects.create(
+        plan=plan, name="Susanne Hansen", relation="søster", contact="22 33 44 55"
+    )
+    friend = NetworkMember.objects.create(plan=plan, name="Ole", relation="ven", takes_part=True)
+    first = post_review(world).data["id"]
+    frozen = PlanSnapshot.objects.get(review_id=first).data["network"]
+    assert frozen == [
+        {
+            "id": sister.pk,
+            "name": "Susanne Hansen",
+            "relation": "søster",
+            "contact": "22 33 44 55",
+            "may_be_told": "",
+            "takes_part": False,
+        },
+        {
+            "id": friend.pk,
+            "name": "Ole",
+            "relation": "ven",
+            "contact": "",
+            "may_be_told": "",
+            "takes_part": True,
+        },
+    ]
+    NetworkMember.objects.filter(pk=sister.pk).update(may_be_told="Hvordan det går med boligen")
+    friend.delete()
+    neighbour = NetworkMember.objects.create(plan=plan, name="Karen", relation="nabo")
+    second = post_review(world).data["id"]
+    diff = world.client(world.participant, "chp").get(
+        f"/api/v1/plans/{plan.pk}/reviews/{first}/diff/{second}/"
+    )
+    assert diff.status_code == 200, diff.data
+    part = diff.data["changes"]["network"]
+    assert [m["id"] for m in part["added"]] == [neighbour.pk]
+    assert [m["name"] for m in part["removed"]] == ["Ole"]
+    assert part["changed"] == [
+        {
+            "id": sister.pk,
+            "fields": {"may_be_told": {"before": "", "after": "Hvordan det går med boligen"}},
+        }
+    ]
+
+
+def test_a_snapshot_frozen_before_the_network_diffs_as_an_empty_network(world):
+    from apps.plans.models import NetworkMember
+
+    first = post_review(world).data["id"]
+    snapshot = PlanSnapshot.objects.get(review_id=first)
+    del snapshot.data["network"]  # as frozen before the key existed
+    snapshot.save()
+    sister = NetworkMember.objects.create(plan=world.plan, name="Susanne", relation="søster")
+    second = post_review(world).data["id"]
+    diff = world.client(world.participant, "chp").get(
+        f"/api/v1/plans/{world.plan.pk}/reviews/{first}/diff/{second}/"
+    )
+    assert diff.status_code == 200, diff.data
+    assert [m["id"] for m in diff.data["changes"]["network"]["added"]] == [sister.pk]
+    # Nothing changed in the network: no "network" key, as for the other lists.
+    third = post_review(world).data["id"]
+    same = world.client(world.participant, "chp").get(
+        f"/api/v1/plans/{world.plan.pk}/reviews/{second}/diff/{third}/"
+    )
+    assert "network" not in same.data["changes"]
