@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.coordination.models import MEETING_RATINGS, HospitalEvent, Review, Transition
-from apps.coordination.web.readable import meeting_labels
+from apps.coordination.web.frozen import meeting_labels
 from apps.core.exceptions import ApplicationError
 from apps.organisations.models import Membership, Organisation
 from apps.plans.models import Goal

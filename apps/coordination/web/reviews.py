@@ -22,7 +22,8 @@ from apps.coordination.models import PlanSnapshot
 from apps.coordination.reviews import COORDINATE
 from apps.coordination.web.common import allowed
 from apps.coordination.web.forms import ReviewForm, errors_onto
-from apps.coordination.web.readable import diff_view, names_for, snapshot_view
+from apps.coordination.web.frozen import names_for, snapshot_view
+from apps.coordination.web.plandiff import diff_view
 from apps.core.exceptions import ApplicationError, NotFound, PreconditionFailed
 from apps.organisations.models import Organisation
 from apps.plans.models import Goal, Plan
