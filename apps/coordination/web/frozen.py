@@ -189,6 +189,17 @@ def snapshot_view(data: dict[str, Any], names: Names) -> dict[str, Any]:
                 key=lambda t: (t.get("admitted_on") or "", t.get("due") or "", t["id"]),
             )
         ],
+        # Absent from snapshots frozen before the network was part of them.
+        "network": [
+            {
+                "name": m.get("name", ""),
+                "relation": m.get("relation", ""),
+                "contact": m.get("contact") or NONE,
+                "may_be_told": m.get("may_be_told") or "",
+                "takes_part": yes_no(m.get("takes_part")),
+            }
+            for m in data.get("network") or []
+        ],
         "ratings": ratings_view(data),
     }
 

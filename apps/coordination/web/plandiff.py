@@ -53,9 +53,14 @@ WHOLE_ITEM_FIELDS = {
     "starts_on",
     "ends_on",
     "due",
+    "relation",
+    "contact",
+    "may_be_told",
+    "takes_part",
 }
 
 # Per part of the plan: the field holding its text, then (field, label, formatter) for the rest.
+# A formatter of None marks a free text, compared word by word as the item's own text is.
 Formatter = Any
 
 
@@ -96,6 +101,15 @@ def _fields(names: Names) -> dict[str, tuple[str, list[tuple[str, str, Formatter
                 ("done", _("Done"), yes_no),
             ],
         ),
+        "network": (
+            "name",
+            [
+                ("relation", _("Relation to the citizen"), None),
+                ("contact", _("How to reach them"), None),
+                ("may_be_told", _("What they may be told"), None),
+                ("takes_part", _("Takes part in meetings"), yes_no),
+            ],
+        ),
     }
 
 
@@ -109,7 +123,8 @@ def _items(key: str, part: dict[str, Any], after: dict[str, Any], names: Names) 
             for name, label, show in others:
                 # A new or dropped goal is its text; status and priority would be noise.
                 if name in WHOLE_ITEM_FIELDS and item.get(name) not in (None, ""):
-                    change.lines.append(Line(label, whole(kind, show(item.get(name)))))
+                    value = item.get(name) if show is None else show(item.get(name))
+                    change.lines.append(Line(label, whole(kind, value)))
             changes.append(change)
     now = {item["id"]: item for item in after.get(key) or []}
     for entry in part.get("changed") or []:
@@ -123,7 +138,11 @@ def _items(key: str, part: dict[str, Any], after: dict[str, Any], names: Names) 
         for name, label, show in others:
             if name in fields:
                 value = fields[name]
-                change.lines.append(Line(label, swap(show(value["before"]), show(value["after"]))))
+                if show is None:
+                    parts = word_diff(value["before"], value["after"])
+                else:
+                    parts = swap(show(value["before"]), show(value["after"]))
+                change.lines.append(Line(label, parts))
         changes.append(change)
     return changes
 
@@ -239,9 +258,9 @@ def diff_view(
     before: dict[str, Any] | None = None,
 ) -> list[Section]:
     """``snapshot_diff``'s output as sections: the plan, the assessment by life domain, goals,
-    efforts, agreements and discharge tasks (each added, removed or changed, with its fields),
-    and the meetings' ratings (goals are named from ``after``, or ``before`` for one since
-    removed)."""
+    efforts, agreements, discharge tasks and the citizen's network (each added, removed or
+    changed, with its fields), and the meetings' ratings (goals are named from ``after``, or
+    ``before`` for one since removed)."""
     sections = [_plan_section(changes, names)]
     assessment = Section(_("Assessment"))
     for key, value in (changes.get("assessment") or {}).items():
@@ -259,6 +278,7 @@ def diff_view(
         "efforts": _("Efforts"),
         "agreements": _("Agreements"),
         "discharge_tasks": _("Discharge agreement"),
+        "network": _("Network and relatives"),
     }
     for key, title in titles.items():
         sections.append(Section(title, _items(key, changes.get(key) or {}, after, names)))

@@ -453,3 +453,73 @@ def test_a_version_frozen_before_discharge_tasks_reads_without_them(world):
     ins = '<ins class="kip-ins"><span class="sr-only">Tilføjet: </span>'
     assert f"{ins}Nøglen til lejligheden er klar</ins>" in main
     assert f"{ins}Medicin hentet på apoteket</ins>" in main
+
+
+def _network_reviews(world, *, old_first: bool = False):
+    """Two reviews around a change of the citizen's network: a sister and a friend before the
+    first; before the second the sister may be told more, the friend is gone and a neighbour
+    is new."""
+    from apps.plans.models import NetworkMember
+
+    sister = NetworkMember.objects.create(
+        plan=world.plan, name="Susanne Hansen", relation="søster", contact="22 33 44 55"
+    )
+    NetworkMember.objects.create(plan=world.plan, name="Ole Berg", relation="ven", takes_part=True)
+    assert _record(world).status_code == 302
+    if old_first:  # frozen before the network was part of the snapshot
+        snapshot = PlanSnapshot.objects.get()
+        del snapshot.data["network"]
+        snapshot.save()
+    NetworkMember.objects.filter(pk=sister.pk).update(may_be_told="Hvordan det går med boligen")
+    NetworkMember.objects.filter(name="Ole Berg").delete()
+    NetworkMember.objects.create(plan=world.plan, name="Karen Nabo", relation="nabo")
+    assert _record(world).status_code == 302
+    first, second = Review.objects.order_by("id").values_list("pk", flat=True)
+    return first, second
+
+
+def test_a_frozen_version_and_the_diff_show_the_network(world):
+    first, second = _network_reviews(world)
+    client = page_client(world.participant, language="da")
+    old = client.get(f"/plans/{world.plan.pk}/reviews/{first}/").content.decode()
+    frozen = old.split("<h3>Netværk og pårørende</h3>")[1]
+    assert 'data-title="Navn">Susanne Hansen</td>' in frozen
+    assert 'data-title="Relation til borgeren">søster</td>' in frozen
+    assert 'data-title="Sådan får man fat i dem">22 33 44 55</td>' in frozen
+    assert "Intet er aftalt: fortæl dem ikke noget om planen." in frozen
+    assert 'data-title="Navn">Ole Berg</td>' in frozen
+    assert 'data-title="Deltager i møderne">Ja</td>' in frozen
+    assert "Karen Nabo" not in frozen
+    new = client.get(f"/plans/{world.plan.pk}/reviews/{second}/").content.decode()
+    assert "Hvordan det går med boligen" in new.split("<h3>Netværk og pårørende</h3>")[1]
+    main = (
+        client.get(f"/plans/{world.plan.pk}/reviews/{first}/diff/{second}/")
+        .content.decode()
+        .split('id="main-content"')[1]
+    )
+    section = main.split("<h2>Netværk og pårørende</h2>")[1]
+    ins = '<ins class="kip-ins"><span class="sr-only">Tilføjet: </span>'
+    rem = '<del class="kip-del"><span class="sr-only">Fjernet: </span>'
+    assert f"{ins}Karen Nabo</ins>" in section
+    assert f"Relation til borgeren: {ins}nabo</ins>" in section
+    assert f"{rem}Ole Berg</del>" in section
+    assert f"Deltager i møderne: {rem}ja</del>" in section
+    # The sister, named, with what she may now be told.
+    assert "<strong>Susanne Hansen</strong>" in section
+    assert f"Det må de få at vide: {ins}Hvordan det går med boligen</ins>" in section
+
+
+def test_a_version_frozen_before_the_network_reads_without_it(world):
+    first, second = _network_reviews(world, old_first=True)
+    client = page_client(world.participant, language="da")
+    old = client.get(f"/plans/{world.plan.pk}/reviews/{first}/")
+    assert old.status_code == 200
+    assert "<h3>Netværk og pårørende</h3>" not in old.content.decode()
+    diff = client.get(f"/plans/{world.plan.pk}/reviews/{first}/diff/{second}/")
+    assert diff.status_code == 200
+    section = diff.content.decode().split("<h2>Netværk og pårørende</h2>")[1]
+    # Against nothing frozen, both people of the later version are new.
+    ins = '<ins class="kip-ins"><span class="sr-only">Tilføjet: </span>'
+    assert f"{ins}Susanne Hansen</ins>" in section
+    assert f"{ins}Karen Nabo</ins>" in section
+    assert "Ole Berg" not in section
